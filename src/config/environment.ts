@@ -1,0 +1,217 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidateIf,
+  type ValidationError,
+} from 'class-validator';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const REALTIME_SOURCES = ['supabase', 'postgres'] as const;
+export type RealtimeSource = (typeof REALTIME_SOURCES)[number];
+
+const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-4-5';
+
+/** Blank strings in .env files mean "not set", so `FOO=` falls back to the default. */
+const blankToUndefined = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() === '' ? undefined : value,
+  );
+const toInt = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') return value;
+    if (value.trim() === '') return undefined;
+    return /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  });
+
+const isProduction = (env: Environment) => env.NODE_ENV === 'production';
+
+/**
+ * Every setting of the service, validated once at boot. Defaults are the embedded, offline
+ * development setup; `NODE_ENV=production` requires the real database and model.
+ */
+export class Environment {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @toInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 8080;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @blankToUndefined()
+  @ValidateIf((env: Environment) => isProduction(env) || env.DATABASE_URL !== undefined)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    message: 'DATABASE_URL must be a postgres:// connection URL (required in production)',
+  })
+  DATABASE_URL?: string;
+
+  @blankToUndefined()
+  @IsOptional()
+  @IsIn(REALTIME_SOURCES)
+  REALTIME_SOURCE?: RealtimeSource;
+
+  @blankToUndefined()
+  @ValidateIf((env: Environment) => env.REALTIME_SOURCE === 'supabase' || env.SUPABASE_URL !== undefined)
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'SUPABASE_URL must be an http(s) URL' })
+  SUPABASE_URL?: string;
+
+  @blankToUndefined()
+  @ValidateIf((env: Environment) => env.REALTIME_SOURCE === 'supabase' || env.SUPABASE_URL !== undefined)
+  @IsString()
+  @MinLength(20, { message: 'SUPABASE_SERVICE_ROLE_KEY must be set when the supabase feed is used' })
+  SUPABASE_SERVICE_ROLE_KEY?: string;
+
+  @blankToUndefined()
+  @ValidateIf((env: Environment) => isProduction(env) || env.ANTHROPIC_API_KEY !== undefined)
+  @IsString({ message: 'ANTHROPIC_API_KEY must be set (required in production)' })
+  @MinLength(1, { message: 'ANTHROPIC_API_KEY must be set (required in production)' })
+  ANTHROPIC_API_KEY?: string;
+
+  @blankToUndefined()
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'ANTHROPIC_BASE_URL must be an http(s) URL' })
+  ANTHROPIC_BASE_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  ANTHROPIC_MODEL = DEFAULT_ANTHROPIC_MODEL;
+
+  @blankToUndefined()
+  @IsOptional()
+  @IsUrl({ require_tld: false }, { message: 'SENTRY_DSN must be a URL' })
+  SENTRY_DSN?: string;
+
+  /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset. */
+  @IsString()
+  EMBEDDED_DB_DIR = '.data/postgres';
+
+  /** Off the usual 5432 so it never collides with a system PostgreSQL. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  EMBEDDED_DB_PORT = 54329;
+
+  /** Time in-flight turns get to finish on SIGTERM; Cloud Run kills 10 s after SIGTERM. */
+  @toInt()
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  SHUTDOWN_DRAIN_MS = 7000;
+
+  /** A subscription may be down this long (while it reconnects) before /health reports 503. */
+  @toInt()
+  @IsInt()
+  @Min(0)
+  SUBSCRIPTION_GRACE_MS = 30000;
+
+  @toInt()
+  @IsInt()
+  @Min(50)
+  HEALTH_DB_TIMEOUT_MS = 1000;
+
+  /** The catch-up sweep's period: the backstop when notifications are lost. */
+  @toInt()
+  @IsInt()
+  @Min(100)
+  SWEEP_INTERVAL_MS = 5000;
+
+  /** Agent turns and event handlers in flight at once in this instance. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  MAX_CONCURRENCY = 8;
+
+  /** How long a claim is held before another instance may take the work over. */
+  @toInt()
+  @IsInt()
+  @Min(1000)
+  CLAIM_LEASE_MS = 30000;
+
+  /** Attempts before a message or event is dead. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  MAX_ATTEMPTS = 5;
+
+  /** First retry delay; doubles each attempt, with jitter, up to RETRY_MAX_DELAY_MS. */
+  @toInt()
+  @IsInt()
+  @Min(0)
+  RETRY_BASE_DELAY_MS = 2000;
+
+  @toInt()
+  @IsInt()
+  @Min(0)
+  RETRY_MAX_DELAY_MS = 300000;
+
+  /** Names this instance in claims and logs; defaults to host and pid. */
+  @blankToUndefined()
+  @IsOptional()
+  @IsString()
+  INSTANCE_ID?: string;
+}
+
+const ENVIRONMENT_KEYS: readonly (keyof Environment)[] = [
+  ...(Object.keys(new Environment()) as (keyof Environment)[]),
+  'DATABASE_URL', 'REALTIME_SOURCE', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'ANTHROPIC_API_KEY',
+  'ANTHROPIC_BASE_URL', 'SENTRY_DSN', 'INSTANCE_ID',
+];
+
+export class EnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvironmentError';
+  }
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((text) =>
+      text.startsWith(error.property) ? text : `${error.property}: ${text}`,
+    ),
+  );
+}
+
+/**
+ * Validates the raw environment and fills the defaults. Throws one EnvironmentError naming every
+ * problem, so an operator fixes them all in one deploy. Never echoes values (they may be secrets).
+ */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  // Only our own variables: the rest of the process environment stays out of the config object.
+  const input: Record<string, unknown> = {};
+  for (const key of ENVIRONMENT_KEYS) {
+    if (raw[key] !== undefined) input[key] = raw[key];
+  }
+  const env = plainToInstance(Environment, input, { exposeDefaultValues: true });
+  const problems = describe(validateSync(env, { forbidUnknownValues: false }));
+
+  env.REALTIME_SOURCE ??= env.SUPABASE_URL ? 'supabase' : 'postgres';
+  if (env.REALTIME_SOURCE === 'supabase' && !env.SUPABASE_URL && !problems.some((p) => p.startsWith('SUPABASE_URL'))) {
+    problems.push('SUPABASE_URL must be set when REALTIME_SOURCE=supabase');
+  }
+  if (problems.length > 0) throw new EnvironmentError(problems);
+  return env;
+}
+
+/** For entry points that run before or outside Nest (main.ts's preflight, CLI scripts). */
+export function loadEnvironment(): Environment {
+  return validateEnvironment(process.env);
+}

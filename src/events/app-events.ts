@@ -1,0 +1,17 @@
+/**
+ * The one catalogue of in-process events: every name and its payload type. Emit through
+ * AppEventBus and listen with @OnAppEvent, so a misspelt name or wrong payload does not compile.
+ * Payloads carry ids only: the rows in PostgreSQL stay the truth.
+ */
+export type WakeUpSource = 'supabase' | 'postgres' | 'sweep';
+
+export interface AppEvents {
+  /** An inbound message row may be ready for a turn (feed notification or catch-up sweep). */
+  'inbound-message.noticed': { messageId: string; userId: string | null; source: WakeUpSource };
+  /** An `events` row may be ready for its handler. */
+  'agent-event.noticed': { eventId: string; eventType: string | null; source: WakeUpSource };
+  /** A change feed (re)subscribed: rows may have been missed, so a catch-up sweep should run. */
+  'feed.subscribed': { channel: string };
+}
+
+export type AppEventName = keyof AppEvents;
