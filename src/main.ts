@@ -15,7 +15,10 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  const message = error instanceof EnvironmentError ? error.message : `startup failed: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof EnvironmentError
+      ? error.message
+      : `startup failed: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

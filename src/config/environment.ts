@@ -20,13 +20,11 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const REALTIME_SOURCES = ['supabase', 'postgres'] as const;
 export type RealtimeSource = (typeof REALTIME_SOURCES)[number];
 
-const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-4-5';
+const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
 
 /** Blank strings in .env files mean "not set", so `FOO=` falls back to the default. */
 const blankToUndefined = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && value.trim() === '' ? undefined : value,
-  );
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : value));
 const toInt = () =>
   Transform(({ value }: { value: unknown }) => {
     if (typeof value !== 'string') return value;
@@ -171,8 +169,14 @@ export class Environment {
 
 const ENVIRONMENT_KEYS: readonly (keyof Environment)[] = [
   ...(Object.keys(new Environment()) as (keyof Environment)[]),
-  'DATABASE_URL', 'REALTIME_SOURCE', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'ANTHROPIC_API_KEY',
-  'ANTHROPIC_BASE_URL', 'SENTRY_DSN', 'INSTANCE_ID',
+  'DATABASE_URL',
+  'REALTIME_SOURCE',
+  'SUPABASE_URL',
+  'SUPABASE_SERVICE_ROLE_KEY',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_BASE_URL',
+  'SENTRY_DSN',
+  'INSTANCE_ID',
 ];
 
 export class EnvironmentError extends Error {

@@ -17,7 +17,10 @@ async function connect(config: ConfigService<Environment, true>): Promise<Databa
       port: config.get('EMBEDDED_DB_PORT', { infer: true }),
     });
     url = embedded.url;
-    logger.warn({ event: 'embedded_database' }, `DATABASE_URL unset: using the embedded PostgreSQL (data in ${config.get('EMBEDDED_DB_DIR', { infer: true })})`);
+    logger.warn(
+      { event: 'embedded_database' },
+      `DATABASE_URL unset: using the embedded PostgreSQL (data in ${config.get('EMBEDDED_DB_DIR', { infer: true })})`,
+    );
   }
   try {
     await runMigrations(url, logger);

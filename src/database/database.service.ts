@@ -18,7 +18,9 @@ export class DatabaseService implements OnApplicationShutdown {
     private readonly embedded?: EmbeddedPostgresSupervisor,
   ) {
     // An idle client losing its connection (database restart) must not crash the process.
-    pool.on('error', (error) => this.logger.warn({ event: 'db_pool_client_error', err: error }, 'idle database connection lost'));
+    pool.on('error', (error) =>
+      this.logger.warn({ event: 'db_pool_client_error', err: error }, 'idle database connection lost'),
+    );
   }
 
   get isEmbedded(): boolean {

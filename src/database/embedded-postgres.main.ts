@@ -50,7 +50,10 @@ async function run(request: EmbeddedPostgresRequest): Promise<void> {
 
 process.once('message', (request: EmbeddedPostgresRequest) => {
   run(request).catch((error: unknown) => {
-    process.send?.({ type: 'failed', error: error instanceof Error ? error.message : String(error) } satisfies EmbeddedPostgresReply);
+    process.send?.({
+      type: 'failed',
+      error: error instanceof Error ? error.message : String(error),
+    } satisfies EmbeddedPostgresReply);
     process.exit(1);
   });
 });

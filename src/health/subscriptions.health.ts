@@ -20,7 +20,10 @@ export class SubscriptionsHealthIndicator {
 
   states(): Record<ChannelName, SubscriptionState> {
     const snapshot = this.registry.snapshot();
-    return Object.fromEntries(CHANNELS.map((name) => [name, snapshot[name].state])) as Record<ChannelName, SubscriptionState>;
+    return Object.fromEntries(CHANNELS.map((name) => [name, snapshot[name].state])) as Record<
+      ChannelName,
+      SubscriptionState
+    >;
   }
 
   check(): HealthIndicatorResult<'subscriptions'> {

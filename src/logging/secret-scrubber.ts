@@ -26,7 +26,11 @@ export class SecretScrubber {
     if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((item) => this.scrub(item, depth + 1));
     if (value instanceof Error) {
-      return { type: value.name, message: this.scrubText(value.message), stack: value.stack && this.scrubText(value.stack) };
+      return {
+        type: value.name,
+        message: this.scrubText(value.message),
+        stack: value.stack && this.scrubText(value.stack),
+      };
     }
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.scrub(item, depth + 1)]));
   }

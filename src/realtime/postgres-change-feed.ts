@@ -67,8 +67,12 @@ export class PostgresChangeFeed extends ChangeFeed {
         randomize: true,
         signal: this.stopping.signal,
         onFailedAttempt: ({ error, attemptNumber }) => {
-          for (const channel of Object.values(NOTIFY_CHANNELS)) this.registry.set(channel, 'reconnecting', error.message);
-          this.logger.warn({ event: 'feed_connect_failed', feed: 'postgres', attempt: attemptNumber, err: error }, 'LISTEN connection failed; retrying');
+          for (const channel of Object.values(NOTIFY_CHANNELS))
+            this.registry.set(channel, 'reconnecting', error.message);
+          this.logger.warn(
+            { event: 'feed_connect_failed', feed: 'postgres', attempt: attemptNumber, err: error },
+            'LISTEN connection failed; retrying',
+          );
         },
       });
     } catch (error) {
@@ -78,7 +82,11 @@ export class PostgresChangeFeed extends ChangeFeed {
 
   private async connectOnce(): Promise<void> {
     if (this.stopping.signal.aborted) throw new AbortError('stopping');
-    const client = new Client({ connectionString: this.options.url, application_name: 'realtime-processor-listen', keepAlive: true });
+    const client = new Client({
+      connectionString: this.options.url,
+      application_name: 'realtime-processor-listen',
+      keepAlive: true,
+    });
     client.on('error', (error) => this.onConnectionLost(client, error));
     client.on('end', () => this.onConnectionLost(client, new Error('connection ended')));
     client.on('notification', (notification) => this.onNotification(notification));
@@ -107,7 +115,10 @@ export class PostgresChangeFeed extends ChangeFeed {
   private startProbe(client: Client): void {
     clearInterval(this.probeTimer);
     this.probeTimer = setInterval(() => {
-      const timeout = setTimeout(() => this.onConnectionLost(client, new Error('probe timed out')), this.options.probeIntervalMs);
+      const timeout = setTimeout(
+        () => this.onConnectionLost(client, new Error('probe timed out')),
+        this.options.probeIntervalMs,
+      );
       client
         .query('SELECT 1')
         .then(() => clearTimeout(timeout))
@@ -120,7 +131,10 @@ export class PostgresChangeFeed extends ChangeFeed {
 
   private onConnectionLost(client: Client, error: Error): void {
     if (client !== this.client || this.stopping.signal.aborted) return;
-    this.logger.warn({ event: 'feed_disconnected', feed: 'postgres', err: error }, 'LISTEN connection lost; reconnecting');
+    this.logger.warn(
+      { event: 'feed_disconnected', feed: 'postgres', err: error },
+      'LISTEN connection lost; reconnecting',
+    );
     void this.dropClient();
     this.connectLoop = this.connectWithRetry('reconnecting');
   }
@@ -138,11 +152,19 @@ export class PostgresChangeFeed extends ChangeFeed {
     if (channel === 'inbound_messages') {
       const parsed = parseMessageWakeUp(payload);
       if (parsed.ok) this.bus.emit('inbound-message.noticed', { ...parsed.value, source: 'postgres' });
-      else this.logger.warn({ event: 'notification_rejected', channel, reason: parsed.reason }, 'malformed notification dropped');
+      else
+        this.logger.warn(
+          { event: 'notification_rejected', channel, reason: parsed.reason },
+          'malformed notification dropped',
+        );
     } else if (channel === 'agent_events') {
       const parsed = parseEventWakeUp(payload);
       if (parsed.ok) this.bus.emit('agent-event.noticed', { ...parsed.value, source: 'postgres' });
-      else this.logger.warn({ event: 'notification_rejected', channel, reason: parsed.reason }, 'malformed notification dropped');
+      else
+        this.logger.warn(
+          { event: 'notification_rejected', channel, reason: parsed.reason },
+          'malformed notification dropped',
+        );
     }
   }
 }

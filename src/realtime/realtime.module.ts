@@ -24,7 +24,11 @@ function createFeed(
 @Module({
   providers: [
     SubscriptionRegistry,
-    { provide: ChangeFeed, useFactory: createFeed, inject: [ConfigService, DatabaseService, SubscriptionRegistry, AppEventBus] },
+    {
+      provide: ChangeFeed,
+      useFactory: createFeed,
+      inject: [ConfigService, DatabaseService, SubscriptionRegistry, AppEventBus],
+    },
     ChangeFeedLifecycle,
   ],
   exports: [SubscriptionRegistry],

@@ -86,14 +86,14 @@ export class AnthropicStandIn {
 
   /** Listens on an ephemeral loopback port. */
   static async start(): Promise<AnthropicStandIn> {
-    let standIn: AnthropicStandIn | undefined;
-    const server = createServer((req, res) => standIn?.handle(req, res));
+    const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    standIn = new AnthropicStandIn(server, `http://127.0.0.1:${port}`);
+    const standIn = new AnthropicStandIn(server, `http://127.0.0.1:${port}`);
+    server.on('request', (req, res) => standIn.handle(req, res));
     return standIn;
   }
 
@@ -250,10 +250,7 @@ export class AnthropicStandIn {
     }
   }
 
-  private message(
-    reply: Extract<ScriptedReply, { kind: 'text' | 'tool_use' }>,
-    request: JsonObject,
-  ): Message {
+  private message(reply: Extract<ScriptedReply, { kind: 'text' | 'tool_use' }>, request: JsonObject): Message {
     const content: ContentBlock[] = [];
     if (reply.text !== undefined) content.push({ type: 'text', text: reply.text, citations: null });
     let stopReason: StopReason = 'end_turn';
@@ -289,7 +286,7 @@ export class AnthropicStandIn {
   private usageFor(request: JsonObject, output: ContentBlock[]): Usage {
     const blocks: unknown[] = [];
     const addAll = (value: unknown): void => {
-      if (Array.isArray(value)) blocks.push(...value);
+      if (Array.isArray(value)) blocks.push(...(value as unknown[]));
       else if (value !== undefined) blocks.push(value);
     };
     addAll(request.tools);
@@ -308,8 +305,7 @@ export class AnthropicStandIn {
     const created = end > 0 && !hit ? prefixTokens : 0;
 
     const breakpoint = end > 0 ? blocks[end - 1] : undefined;
-    const control =
-      isObject(breakpoint) && isObject(breakpoint.cache_control) ? breakpoint.cache_control : {};
+    const control = isObject(breakpoint) && isObject(breakpoint.cache_control) ? breakpoint.cache_control : {};
     const ttl = isObject(request.cache_control) ? request.cache_control.ttl : control.ttl;
     return {
       input_tokens: Math.max(1, approxTokens(blocks.slice(end))),
@@ -333,6 +329,6 @@ export class AnthropicStandIn {
 function errorBody(status: number, message: string | undefined, requestId: string): ErrorResponse {
   const type = ERROR_TYPES[status] ?? 'api_error';
   // The SDK types `error` as a union keyed by `type`; this one object stands for any member of it.
-  const error = { type, message: message ?? `Scripted ${type}` } as ErrorResponse['error'];
+  const error = { type, message: message ?? `Scripted ${type}` };
   return { type: 'error', error, request_id: requestId };
 }

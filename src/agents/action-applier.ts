@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { Queryable } from '../database/database.service';
+import { USER_WRITABLE_FIELDS, type AgentAction } from './agent.types';
+
+/** Applies an outcome's actions inside the caller's transaction. */
+@Injectable()
+export class ActionApplier {
+  async apply(client: Queryable, actions: AgentAction[]): Promise<void> {
+    for (const action of actions) {
+      switch (action.type) {
+        case 'update_user_fields':
+          await this.updateUserFields(client, action);
+          break;
+        case 'create_agent_task':
+          await this.createAgentTask(client, action);
+          break;
+      }
+    }
+  }
+
+  private async updateUserFields(
+    client: Queryable,
+    action: Extract<AgentAction, { type: 'update_user_fields' }>,
+  ): Promise<void> {
+    // Column names come from the allow-list, never from input.
+    const entries = Object.entries(action.fields).filter(([field]) =>
+      (USER_WRITABLE_FIELDS as readonly string[]).includes(field),
+    );
+    if (entries.length === 0) return;
+    const assignments = entries.map(([field], index) => `${field} = $${index + 2}`).join(', ');
+    await client.query(`UPDATE users SET ${assignments}, updated_at = now() WHERE id = $1`, [
+      action.userId,
+      ...entries.map(([, value]) => value),
+    ]);
+  }
+
+  private async createAgentTask(
+    client: Queryable,
+    action: Extract<AgentAction, { type: 'create_agent_task' }>,
+  ): Promise<void> {
+    if (action.replacePending) {
+      await client.query(
+        `UPDATE agent_tasks SET status = 'cancelled' WHERE user_id = $1 AND task_type = $2 AND status = 'pending'`,
+        [action.userId, action.taskType],
+      );
+    }
+    await client.query(
+      `INSERT INTO agent_tasks (task_type, agent_type, user_id, context_id, context_type, scheduled_for, context_json, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'realtime-processor')`,
+      [
+        action.taskType,
+        action.agentType,
+        action.userId,
+        action.contextId ?? null,
+        action.contextType ?? null,
+        action.scheduledFor,
+        action.contextJson,
+      ],
+    );
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The contract between the processing engine (src/routing) and the agents. The engine claims a
+ * turn, asks AgentDispatcher for an AgentOutcome, and commits everything in the outcome in one
+ * transaction fenced by its claim. Agents therefore never write to the database during a turn:
+ * reads happen while deciding; every write is data in the outcome, applied by ActionApplier.
+ */
+export const AGENT_NAMES = ['bouncer', 'concierge', 'innovator'] as const;
+export type AgentName = (typeof AGENT_NAMES)[number];
+
+/** What the engine claimed: the pending inbound messages of one user, oldest first. */
+export interface TurnInput {
+  userId: string | null;
+  /** At least one id; a burst of texts is one turn. */
+  messageIds: string[];
+}
+
+/** A row to insert into `events` in the turn's transaction. */
+export interface NewEvent {
+  event_type: string;
+  aggregate_id: string | null;
+  aggregate_type: string | null;
+  payload: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  created_by: string;
+}
+
+/** A row to insert into `agent_actions_log` in the turn's transaction. */
+export interface ActionLogEntry {
+  agent_type: string;
+  action_type: string;
+  user_id: string | null;
+  context_id?: string | null;
+  context_type?: string | null;
+  model_used?: string | null;
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cost_usd?: number | null;
+  latency_ms?: number | null;
+  input_data?: Record<string, unknown> | null;
+  output_data?: Record<string, unknown> | null;
+  error?: string | null;
+}
+
+/**
+ * A side effect on our own tables, applied by ActionApplier inside the turn's transaction.
+ * Each variant carries only ids that came from the loaded context, never from the user's text.
+ */
+export type AgentAction =
+  | { type: 'update_user_fields'; userId: string; fields: Partial<Record<UserWritableField, string | string[] | null>> }
+  | {
+      type: 'create_agent_task';
+      userId: string;
+      taskType: string;
+      agentType: string;
+      scheduledFor: Date;
+      contextJson: Record<string, unknown>;
+      contextId?: string | null;
+      contextType?: string | null;
+      /** Pending tasks of this type for the user are cancelled first (one re-engagement at a time). */
+      replacePending?: boolean;
+    };
+
+/** Columns of `users` an agent may write. Never `verified` or `poc_agent_type`: promotion is manual. */
+export const USER_WRITABLE_FIELDS = [
+  'first_name',
+  'last_name',
+  'company',
+  'title',
+  'email',
+  'linkedin_url',
+  'expertise',
+  'referred_by',
+  'name_dropped',
+] as const;
+export type UserWritableField = (typeof USER_WRITABLE_FIELDS)[number];
+
+export interface AgentOutcome {
+  /** SMS texts to send, in order; empty when the agent has nothing to say. */
+  replies: string[];
+  actions: AgentAction[];
+  events: NewEvent[];
+  logs: ActionLogEntry[];
+}
+
+export interface TurnResult {
+  /** The agent that answered; replies are written with this role. */
+  agent: AgentName;
+  outcome: AgentOutcome;
+}
