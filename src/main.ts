@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { EnvironmentError, loadEnvironment } from './config/environment';
 
@@ -11,7 +12,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(env.PORT);
-  app.get(Logger).log({ event: 'service_started', port: env.PORT }, 'realtime-processor listening');
+  new NestLogger('Main').log({ event: 'service_started', port: env.PORT }, 'realtime-processor listening');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -142,6 +142,19 @@ export class Environment {
   @Min(1000)
   CLAIM_LEASE_MS = 30000;
 
+  /** A turn or event handler running longer than this is aborted and retried later. */
+  @toInt()
+  @IsInt()
+  @Min(100)
+  TURN_TIMEOUT_MS = 20000;
+
+  /** Inbound messages one turn may take (a burst is answered together, up to this many). */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  MAX_MESSAGES_PER_TURN = 20;
+
   /** Attempts before a message or event is dead. */
   @toInt()
   @IsInt()

@@ -12,6 +12,8 @@ export interface AppEvents {
   'agent-event.noticed': { eventId: string; eventType: string | null; source: WakeUpSource };
   /** A change feed (re)subscribed: rows may have been missed, so a catch-up sweep should run. */
   'feed.subscribed': { channel: string };
+  /** The engine turned wake-ups away (at capacity) and has room again: sweep for the missed work. */
+  'catch-up.requested': { reason: string };
 }
 
 export type AppEventName = keyof AppEvents;

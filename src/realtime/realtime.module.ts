@@ -3,6 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { DatabaseService } from '../database/database.service';
 import { AppEventBus } from '../events/app-event-bus';
+import { CatchUpListener } from './catch-up.listener';
+import { CatchUpRepository } from './catch-up.repository';
+import { CatchUpSweep } from './catch-up.sweep';
 import { ChangeFeed } from './change-feed';
 import { ChangeFeedLifecycle } from './change-feed.lifecycle';
 import { PostgresChangeFeed } from './postgres-change-feed';
@@ -30,6 +33,9 @@ function createFeed(
       inject: [ConfigService, DatabaseService, SubscriptionRegistry, AppEventBus],
     },
     ChangeFeedLifecycle,
+    CatchUpRepository,
+    CatchUpSweep,
+    CatchUpListener,
   ],
   exports: [SubscriptionRegistry],
 })

@@ -1,46 +1,70 @@
 import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type WorkKind = 'message' | 'event';
-export type WorkOutcome = 'done' | 'retry' | 'dead' | 'stale';
+export const WORK_OUTCOMES = ['done', 'skipped', 'retry', 'dead', 'stale', 'released'] as const;
+export type WorkOutcome = (typeof WORK_OUTCOMES)[number];
 
 export interface ProcessingSnapshot {
   lastProcessedAt: string | null;
-  counters: Record<`${WorkKind}s_${WorkOutcome}`, number> & { inFlight: number };
+  counters: Record<string, number>;
 }
 
-/** This instance's processing counters since start, shown on /health. */
+/**
+ * This instance's processing counters: shown on /health, exported as Prometheus metrics.
+ * The engine writes them; health and metrics only read.
+ */
 @Injectable()
 export class ProcessingStats {
+  readonly registry = new Registry();
   private lastProcessedAt: Date | null = null;
   private inFlight = 0;
   private readonly counts = new Map<string, number>();
+  private readonly outcomes = new Counter({
+    name: 'realtime_processor_work_total',
+    help: 'Turns and events finished, by kind and outcome',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly durations = new Histogram({
+    name: 'realtime_processor_work_duration_seconds',
+    help: 'Time from claim to commit of a turn or event',
+    labelNames: ['kind'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    const inFlight = () => this.inFlight;
+    new Gauge({
+      name: 'realtime_processor_in_flight',
+      help: 'Turns and events being processed now',
+      registers: [this.registry],
+      collect(this: Gauge) {
+        this.set(inFlight());
+      },
+    });
+  }
 
   started(): void {
     this.inFlight += 1;
   }
 
-  finished(kind: WorkKind, outcome: WorkOutcome): void {
+  finished(kind: WorkKind, outcome: WorkOutcome, durationMs: number): void {
     this.inFlight -= 1;
     const key = `${kind}s_${outcome}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    if (outcome === 'done') this.lastProcessedAt = new Date();
+    this.outcomes.inc({ kind, outcome });
+    this.durations.observe({ kind }, durationMs / 1000);
+    if (outcome === 'done' || outcome === 'skipped') this.lastProcessedAt = new Date();
   }
 
   snapshot(): ProcessingSnapshot {
-    const count = (kind: WorkKind, outcome: WorkOutcome) => this.counts.get(`${kind}s_${outcome}`) ?? 0;
-    return {
-      lastProcessedAt: this.lastProcessedAt?.toISOString() ?? null,
-      counters: {
-        inFlight: this.inFlight,
-        messages_done: count('message', 'done'),
-        messages_retry: count('message', 'retry'),
-        messages_dead: count('message', 'dead'),
-        messages_stale: count('message', 'stale'),
-        events_done: count('event', 'done'),
-        events_retry: count('event', 'retry'),
-        events_dead: count('event', 'dead'),
-        events_stale: count('event', 'stale'),
-      },
-    };
+    const counters: Record<string, number> = { inFlight: this.inFlight };
+    for (const kind of ['message', 'event'] as const) {
+      for (const outcome of WORK_OUTCOMES)
+        counters[`${kind}s_${outcome}`] = this.counts.get(`${kind}s_${outcome}`) ?? 0;
+    }
+    return { lastProcessedAt: this.lastProcessedAt?.toISOString() ?? null, counters };
   }
 }

@@ -1,8 +1,33 @@
 import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
+import { ClaimRepository } from './claim.repository';
+import { EngineSettings } from './engine-settings';
+import { EVENT_HANDLERS, type EventHandler } from './event-handler';
+import { EventProcessor } from './event.processor';
+import { EventRepository } from './event.repository';
+import { OutcomeWriter } from './outcome.writer';
 import { ProcessingStats } from './processing-stats';
+import { RoutingListener } from './routing.listener';
+import { RoutingService } from './routing.service';
+import { TurnProcessor } from './turn.processor';
+import { TurnRepository } from './turn.repository';
 
 @Module({
-  providers: [ProcessingStats],
+  imports: [AgentsModule],
+  providers: [
+    EngineSettings,
+    ProcessingStats,
+    ClaimRepository,
+    OutcomeWriter,
+    TurnRepository,
+    TurnProcessor,
+    EventRepository,
+    EventProcessor,
+    RoutingService,
+    RoutingListener,
+    // Workflow handlers join this list as they are written; unhandled types are marked skipped.
+    { provide: EVENT_HANDLERS, useFactory: (): EventHandler[] => [] },
+  ],
   exports: [ProcessingStats],
 })
 export class RoutingModule {}

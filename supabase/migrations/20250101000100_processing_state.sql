@@ -91,6 +91,8 @@ CREATE TABLE IF NOT EXISTS processing_claims (
   claimed_at timestamptz NOT NULL DEFAULT now(),
   lease_expires_at timestamptz NOT NULL
 );
+-- The catch-up sweep asks "is the claim behind this processing row still alive?" by token.
+CREATE UNIQUE INDEX IF NOT EXISTS processing_claims_token_idx ON processing_claims (token);
 
 -- Wake-ups for the postgres change feed: ids only, so a large payload never fails an INSERT
 -- (the old notify_event sent the whole payload and hit the 8 kB NOTIFY limit).

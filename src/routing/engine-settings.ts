@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { hostname } from 'node:os';
+import type { Environment } from '../config/environment';
+import type { RetryPolicy } from './retry-policy';
+
+/** The engine's settings, read once from the validated configuration. */
+@Injectable()
+export class EngineSettings {
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly turnTimeoutMs: number;
+  readonly concurrency: number;
+  readonly maxWaiting: number;
+  readonly maxMessagesPerTurn: number;
+  readonly drainMs: number;
+  readonly retry: RetryPolicy;
+
+  constructor(config: ConfigService<Environment, true>) {
+    this.owner = config.get('INSTANCE_ID', { infer: true }) ?? `${hostname()}:${process.pid}`;
+    this.leaseMs = config.get('CLAIM_LEASE_MS', { infer: true });
+    this.turnTimeoutMs = config.get('TURN_TIMEOUT_MS', { infer: true });
+    this.concurrency = config.get('MAX_CONCURRENCY', { infer: true });
+    // Enough queued keys to keep every slot busy between sweeps, small enough to stay flat.
+    this.maxWaiting = this.concurrency * 32;
+    this.maxMessagesPerTurn = config.get('MAX_MESSAGES_PER_TURN', { infer: true });
+    this.drainMs = config.get('SHUTDOWN_DRAIN_MS', { infer: true });
+    this.retry = {
+      maxAttempts: config.get('MAX_ATTEMPTS', { infer: true }),
+      baseDelayMs: config.get('RETRY_BASE_DELAY_MS', { infer: true }),
+      maxDelayMs: config.get('RETRY_MAX_DELAY_MS', { infer: true }),
+    };
+  }
+}

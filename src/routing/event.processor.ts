@@ -1,0 +1,122 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ClaimRepository } from './claim.repository';
+import { EngineSettings } from './engine-settings';
+import { EVENT_HANDLERS, type EventHandler } from './event-handler';
+import { EventRepository, type ClaimedEvent } from './event.repository';
+import { LeaseKeeper } from './lease-keeper';
+import { ProcessingStats } from './processing-stats';
+import { retryDelayMs } from './retry-policy';
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+
+/** Runs one event through its handler; events without a handler are done as `skipped`. */
+@Injectable()
+export class EventProcessor {
+  private readonly logger = new Logger(EventProcessor.name);
+  private readonly handlers: Map<string, EventHandler>;
+  private readonly unhandledTypesLogged = new Set<string>();
+
+  constructor(
+    private readonly events: EventRepository,
+    private readonly claims: ClaimRepository,
+    private readonly settings: EngineSettings,
+    private readonly stats: ProcessingStats,
+    @Inject(EVENT_HANDLERS) handlers: EventHandler[],
+  ) {
+    this.handlers = new Map(handlers.map((handler) => [handler.eventType, handler]));
+  }
+
+  async run(eventId: string, shutdown: AbortSignal): Promise<void> {
+    if (shutdown.aborted) return;
+    const claim = await this.events.claim(eventId, this.settings.owner, this.settings.leaseMs);
+    if (claim.kind !== 'claimed') return;
+    await this.process(claim.claimed, shutdown);
+  }
+
+  private async process(claimed: ClaimedEvent, shutdown: AbortSignal): Promise<void> {
+    const started = Date.now();
+    const ids = { eventId: claimed.eventId, eventType: claimed.event?.eventType };
+    const lease = new LeaseKeeper(this.claims, claimed.key, claimed.token, this.settings.leaseMs, (error) =>
+      this.logger.warn({ event: 'lease_renewal_failed', err: error }, 'could not renew a claim'),
+    );
+    this.stats.started();
+    try {
+      if (!claimed.event) {
+        // Malformed rows cannot improve by retrying: straight to the dead letters with the reason.
+        await this.events.fail(claimed, `malformed event: ${claimed.invalidReason}`, 0, 0);
+        this.stats.finished('event', 'dead', Date.now() - started);
+        this.logger.error(
+          { event: 'event_dead', ...ids, reason: claimed.invalidReason },
+          'malformed event dead-lettered',
+        );
+        return;
+      }
+      const handler = this.handlers.get(claimed.event.eventType);
+      if (!handler) {
+        await this.events.complete(claimed, { actions: [], events: [], logs: [] }, 'skipped');
+        this.stats.finished('event', 'skipped', Date.now() - started);
+        if (!this.unhandledTypesLogged.has(claimed.event.eventType)) {
+          this.unhandledTypesLogged.add(claimed.event.eventType);
+          this.logger.warn(
+            { event: 'event_type_unhandled', ...ids },
+            'no handler for this event type; marked done as skipped',
+          );
+        }
+        return;
+      }
+      const signal = AbortSignal.any([shutdown, lease.lost, AbortSignal.timeout(this.settings.turnTimeoutMs)]);
+      const outcome = await handler.handle(claimed.event, { signal });
+      const committed = await this.events.complete(claimed, outcome, 'handled');
+      this.stats.finished('event', committed === 'stale' ? 'stale' : 'done', Date.now() - started);
+      this.logger.log(
+        { event: 'event_processed', ...ids, duration: Date.now() - started, outcome: committed },
+        'event handled',
+      );
+    } catch (error) {
+      await this.onFailure(claimed, error, shutdown, lease.lost, ids, Date.now() - started);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  private async onFailure(
+    claimed: ClaimedEvent,
+    error: unknown,
+    shutdown: AbortSignal,
+    leaseLost: AbortSignal,
+    ids: Record<string, unknown>,
+    duration: number,
+  ): Promise<void> {
+    try {
+      if (shutdown.aborted) {
+        await this.events.release(claimed);
+        this.stats.finished('event', 'released', duration);
+        return;
+      }
+      if (leaseLost.aborted) {
+        this.stats.finished('event', 'stale', duration);
+        return;
+      }
+      const delay = retryDelayMs(this.settings.retry, claimed.attempts);
+      const result = await this.events.fail(claimed, errorText(error), this.settings.retry.maxAttempts, delay);
+      this.stats.finished('event', result === 'dead' ? 'dead' : result === 'stale' ? 'stale' : 'retry', duration);
+      if (result === 'dead') {
+        this.logger.error(
+          { event: 'event_dead', ...ids, attempts: claimed.attempts, err: error },
+          'event failed on every attempt; dead-lettered',
+        );
+      } else if (result === 'retry') {
+        this.logger.warn(
+          { event: 'event_retry', ...ids, attempts: claimed.attempts, delayMs: delay, err: error },
+          'event handler failed; will retry',
+        );
+      }
+    } catch (bookkeepingError) {
+      this.stats.finished('event', 'retry', duration);
+      this.logger.error(
+        { event: 'event_bookkeeping_failed', ...ids, err: bookkeepingError },
+        'could not record a failed event',
+      );
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '../database/database.service';
+import { ClaimRepository } from './claim.repository';
+import type { EventOutcome, StoredEvent } from './event-handler';
+import { OutcomeWriter } from './outcome.writer';
+
+export interface ClaimedEvent {
+  key: string;
+  eventId: string;
+  token: string;
+  attempts: number;
+  /** Null when the row is malformed (e.g. payload not an object); the reason says why. */
+  event: StoredEvent | null;
+  invalidReason?: string;
+}
+
+export type EventClaimOutcome = { kind: 'claimed'; claimed: ClaimedEvent } | { kind: 'busy' } | { kind: 'nothing' };
+
+interface EventRow {
+  id: string;
+  event_type: string;
+  aggregate_id: string | null;
+  aggregate_type: string | null;
+  payload: unknown;
+  metadata: unknown;
+  created_at: Date;
+  attempts: number;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function toStoredEvent(row: EventRow): { event: StoredEvent | null; invalidReason?: string } {
+  if (!isObject(row.payload)) return { event: null, invalidReason: 'payload is not a JSON object' };
+  if (row.event_type.trim() === '') return { event: null, invalidReason: 'event_type is empty' };
+  return {
+    event: {
+      id: row.id,
+      eventType: row.event_type,
+      aggregateId: row.aggregate_id,
+      aggregateType: row.aggregate_type,
+      payload: row.payload,
+      metadata: isObject(row.metadata) ? row.metadata : null,
+      createdAt: row.created_at,
+    },
+  };
+}
+
+/** SQL of event processing: claim one event, then mark it done, retry it, dead-letter it or release it. */
+@Injectable()
+export class EventRepository {
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly claims: ClaimRepository,
+    private readonly outcomes: OutcomeWriter,
+  ) {}
+
+  claim(eventId: string, owner: string, leaseMs: number): Promise<EventClaimOutcome> {
+    const key = `event:${eventId}`;
+    return this.database.transaction(async (client) => {
+      const token = await this.claims.take(client, key, owner, leaseMs);
+      if (token === null) return { kind: 'busy' };
+      const claimed = await client.query<EventRow>(
+        `UPDATE events SET processing_state = 'processing', claim_token = $2, attempts = attempts + 1, next_attempt_at = NULL
+         WHERE id = $1 AND (
+           (processing_state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
+           OR processing_state = 'processing')
+         RETURNING id, event_type, aggregate_id, aggregate_type, payload, metadata, created_at, attempts`,
+        [eventId, token],
+      );
+      const row = claimed.rows[0];
+      if (!row) {
+        await this.claims.release(client, key, token);
+        return { kind: 'nothing' };
+      }
+      return { kind: 'claimed', claimed: { key, eventId, token, attempts: row.attempts, ...toStoredEvent(row) } };
+    });
+  }
+
+  /** Commits the handler's outcome with the done-marker; `outcome` says 'handled' or 'skipped'. */
+  complete(
+    claimed: ClaimedEvent,
+    result: EventOutcome,
+    outcome: 'handled' | 'skipped',
+  ): Promise<'committed' | 'stale'> {
+    return this.database.transaction(async (client) => {
+      if (!(await this.claims.fence(client, claimed.key, claimed.token))) return 'stale';
+      await this.outcomes.write(client, result);
+      await client.query(
+        `UPDATE events SET processing_state = 'done', processed = true, processed_at = now(), outcome = $3,
+           claim_token = NULL, last_error = NULL
+         WHERE id = $1 AND claim_token = $2`,
+        [claimed.eventId, claimed.token, outcome],
+      );
+      await this.claims.release(client, claimed.key, claimed.token);
+      return 'committed';
+    });
+  }
+
+  /** A failed attempt: retried after `retryDelayMs`, or dead and copied to event_dead_letters. */
+  fail(
+    claimed: ClaimedEvent,
+    error: string,
+    maxAttempts: number,
+    retryDelayMs: number,
+  ): Promise<'dead' | 'retry' | 'stale'> {
+    return this.database.transaction(async (client) => {
+      if (!(await this.claims.fence(client, claimed.key, claimed.token))) return 'stale';
+      const dead = claimed.attempts >= maxAttempts;
+      const updated = await client.query<{ id: string }>(
+        `UPDATE events SET
+           processing_state = $3, processed_at = CASE WHEN $3 = 'dead' THEN now() END,
+           next_attempt_at = CASE WHEN $3 = 'dead' THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
+           last_error = $5, outcome = CASE WHEN $3 = 'dead' THEN 'dead' END, claim_token = NULL
+         WHERE id = $1 AND claim_token = $2
+         RETURNING id`,
+        [claimed.eventId, claimed.token, dead ? 'dead' : 'pending', retryDelayMs, error],
+      );
+      if (dead && updated.rowCount) {
+        await client.query(
+          `INSERT INTO event_dead_letters (event_id, event_type, payload, error_message, retry_count, original_created_at)
+           SELECT id, event_type, payload, $2, attempts, created_at FROM events WHERE id = $1`,
+          [updated.rows[0].id, error],
+        );
+      }
+      await this.claims.release(client, claimed.key, claimed.token);
+      return dead ? 'dead' : 'retry';
+    });
+  }
+
+  /** Gives the event back untouched (shutdown). */
+  async release(claimed: ClaimedEvent): Promise<void> {
+    await this.database.transaction(async (client) => {
+      if (!(await this.claims.fence(client, claimed.key, claimed.token))) return;
+      await client.query(
+        `UPDATE events SET processing_state = 'pending', attempts = GREATEST(attempts - 1, 0), claim_token = NULL
+         WHERE id = $1 AND claim_token = $2`,
+        [claimed.eventId, claimed.token],
+      );
+      await this.claims.release(client, claimed.key, claimed.token);
+    });
+  }
+}

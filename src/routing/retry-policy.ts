@@ -1,0 +1,20 @@
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * Delay before the next attempt after `attempts` failed ones: exponential with "full jitter"
+ * (a random point in [d/2, d]) so that work failed by one outage does not return in lockstep,
+ * capped so a long outage is retried at a steady pace instead of burning attempts in seconds.
+ */
+export function retryDelayMs(policy: RetryPolicy, attempts: number, random: () => number = Math.random): number {
+  const exponential = policy.baseDelayMs * 2 ** Math.max(0, attempts - 1);
+  const capped = Math.min(policy.maxDelayMs, exponential);
+  return Math.round(capped / 2 + (capped / 2) * random());
+}
+
+export function isExhausted(policy: RetryPolicy, attempts: number): boolean {
+  return attempts >= policy.maxAttempts;
+}

@@ -1,0 +1,74 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { AppEventBus } from '../events/app-event-bus';
+import { EngineSettings } from './engine-settings';
+import { EventProcessor } from './event.processor';
+import { KeyedWorkScheduler } from './keyed-work-scheduler';
+import { TurnProcessor } from './turn.processor';
+import { turnKey, TurnRepository } from './turn.repository';
+
+/**
+ * Turns wake-ups (feed notifications, catch-up sweeps) into work under one bounded, keyed
+ * scheduler: at most one turn per user in this instance, claims in PostgreSQL for the rest.
+ * Wake-ups are hints; the claim decides whether there is anything to do.
+ */
+@Injectable()
+export class RoutingService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(RoutingService.name);
+  private readonly shutdown = new AbortController();
+  private scheduler!: KeyedWorkScheduler;
+  private accepting = false;
+
+  constructor(
+    private readonly settings: EngineSettings,
+    private readonly turns: TurnProcessor,
+    private readonly turnRepository: TurnRepository,
+    private readonly events: EventProcessor,
+    private readonly bus: AppEventBus,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.scheduler = new KeyedWorkScheduler(this.settings.concurrency, this.settings.maxWaiting, () =>
+      this.bus.emit('catch-up.requested', { reason: 'engine has room after turning wake-ups away' }),
+    );
+    this.accepting = true;
+  }
+
+  async messageNoticed(messageId: string, knownUserId: string | null): Promise<void> {
+    if (!this.accepting) return;
+    let userId = knownUserId;
+    if (userId === null) {
+      // Feeds that do not carry the user (or rows without one): one cheap lookup.
+      const row = await this.turnRepository.userOf(messageId);
+      if (!row) return;
+      userId = row.userId;
+    }
+    const owner = userId;
+    this.scheduler.schedule(turnKey(owner, messageId), () => this.turns.run(owner, messageId, this.shutdown.signal));
+  }
+
+  eventNoticed(eventId: string): void {
+    if (!this.accepting) return;
+    this.scheduler.schedule(`event:${eventId}`, () => this.events.run(eventId, this.shutdown.signal));
+  }
+
+  /** Stops claiming, lets in-flight work finish within the drain budget, then aborts and releases the rest. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.scheduler) return;
+    this.accepting = false;
+    this.scheduler.close();
+    const { running } = this.scheduler.size;
+    this.logger.log({ event: 'drain_started', running, budgetMs: this.settings.drainMs }, 'draining in-flight work');
+    const drained = await Promise.race([
+      this.scheduler.whenIdle().then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), this.settings.drainMs).unref()),
+    ]);
+    if (!drained) {
+      this.shutdown.abort(new Error('shutting down'));
+      await this.scheduler.whenIdle();
+    }
+    this.logger.log(
+      { event: 'drain_finished', released: !drained },
+      drained ? 'all in-flight work finished' : 'unfinished work released',
+    );
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AgentDispatcher } from '../agents/agent-dispatcher';
+import { ClaimRepository } from './claim.repository';
+import { EngineSettings } from './engine-settings';
+import { LeaseKeeper } from './lease-keeper';
+import { ProcessingStats } from './processing-stats';
+import { isExhausted, retryDelayMs } from './retry-policy';
+import { TurnRepository, type ClaimedTurn } from './turn.repository';
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+
+/** Runs agent turns for one user: claim → agent → commit, or a retry, a dead letter or a release. */
+@Injectable()
+export class TurnProcessor {
+  private readonly logger = new Logger(TurnProcessor.name);
+
+  constructor(
+    private readonly turns: TurnRepository,
+    private readonly claims: ClaimRepository,
+    private readonly dispatcher: AgentDispatcher,
+    private readonly settings: EngineSettings,
+    private readonly stats: ProcessingStats,
+  ) {}
+
+  /** Takes turns for the user until nothing is left for now (a burst beyond one turn's limit takes several). */
+  async run(userId: string | null, messageId: string, shutdown: AbortSignal): Promise<void> {
+    for (;;) {
+      if (shutdown.aborted) return;
+      const claim = await this.turns.claim(
+        userId,
+        messageId,
+        this.settings.owner,
+        this.settings.leaseMs,
+        this.settings.maxMessagesPerTurn,
+      );
+      if (claim.kind !== 'claimed') return;
+      await this.process(claim.turn, shutdown);
+      if (claim.turn.messages.length < this.settings.maxMessagesPerTurn) return;
+    }
+  }
+
+  private async process(turn: ClaimedTurn, shutdown: AbortSignal): Promise<void> {
+    const started = Date.now();
+    const lease = new LeaseKeeper(this.claims, turn.key, turn.token, this.settings.leaseMs, (error) =>
+      this.logger.warn({ event: 'lease_renewal_failed', err: error }, 'could not renew a claim'),
+    );
+    const signal = AbortSignal.any([shutdown, lease.lost, AbortSignal.timeout(this.settings.turnTimeoutMs)]);
+    const messageIds = turn.messages.map((message) => message.id);
+    const ids = { userId: turn.userId, messageId: messageIds[messageIds.length - 1], messageIds };
+    this.stats.started();
+    try {
+      const result = await this.dispatcher.handleTurn({ userId: turn.userId, messageIds }, { signal });
+      const committed = await this.turns.commit(turn, result);
+      const duration = Date.now() - started;
+      if (committed === 'stale') {
+        this.stats.finished('message', 'stale', duration);
+        this.logger.warn(
+          { event: 'turn_stale', ...ids, duration },
+          'claim lost before commit; another worker owns this turn',
+        );
+        return;
+      }
+      this.stats.finished('message', 'done', duration);
+      this.logger.log(
+        {
+          event: 'message_processed',
+          ...ids,
+          duration,
+          agentType: result.agent,
+          replies: result.outcome.replies.length,
+        },
+        'turn committed',
+      );
+    } catch (error) {
+      await this.onFailure(turn, error, shutdown, lease.lost, ids, Date.now() - started);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  private async onFailure(
+    turn: ClaimedTurn,
+    error: unknown,
+    shutdown: AbortSignal,
+    leaseLost: AbortSignal,
+    ids: Record<string, unknown>,
+    duration: number,
+  ): Promise<void> {
+    try {
+      if (shutdown.aborted) {
+        await this.turns.release(turn);
+        this.stats.finished('message', 'released', duration);
+        this.logger.warn(
+          { event: 'turn_released', ...ids, duration },
+          'shutting down: turn released for another instance',
+        );
+        return;
+      }
+      if (leaseLost.aborted) {
+        this.stats.finished('message', 'stale', duration);
+        this.logger.warn({ event: 'turn_stale', ...ids, duration }, 'claim lost during the turn; abandoned');
+        return;
+      }
+      const attempts = Math.max(...turn.messages.map((message) => message.attempts));
+      const delay = retryDelayMs(this.settings.retry, attempts);
+      const failure = await this.turns.fail(turn, errorText(error), this.settings.retry.maxAttempts, delay);
+      if (failure === 'stale') {
+        this.stats.finished('message', 'stale', duration);
+        return;
+      }
+      if (failure.dead.length > 0) {
+        this.stats.finished('message', 'dead', duration);
+        this.logger.error(
+          { event: 'message_dead', ...ids, deadMessageIds: failure.dead, attempts, duration, err: error },
+          'message failed on every attempt and is dead; the user got a fallback reply',
+        );
+      } else {
+        this.stats.finished('message', 'retry', duration);
+        this.logger.warn(
+          {
+            event: 'message_retry',
+            ...ids,
+            attempts,
+            retryAt: failure.retryAt,
+            exhausted: isExhausted(this.settings.retry, attempts),
+            err: error,
+          },
+          'turn failed; will retry',
+        );
+      }
+    } catch (bookkeepingError) {
+      // The claim's lease expires and another attempt takes the turn over: nothing is lost.
+      this.stats.finished('message', 'retry', duration);
+      this.logger.error(
+        { event: 'turn_bookkeeping_failed', ...ids, err: bookkeepingError },
+        'could not record a failed turn',
+      );
+    }
+  }
+}
