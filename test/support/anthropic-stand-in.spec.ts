@@ -9,11 +9,7 @@ import Anthropic, {
   OverloadedError,
   RateLimitError,
 } from '@anthropic-ai/sdk';
-import type {
-  ContentBlock,
-  MessageCreateParamsNonStreaming,
-  ToolUseBlock,
-} from '@anthropic-ai/sdk/resources/messages';
+import type { ContentBlock, MessageCreateParamsNonStreaming, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { AnthropicStandIn } from './anthropic-stand-in';
 
 // Any model name is echoed back; this one is not in the SDK's deprecation list, so it logs no warning.
@@ -38,9 +34,7 @@ const TOOLS: MessageCreateParamsNonStreaming['tools'] = [
   },
 ];
 
-const params = (
-  overrides: Partial<MessageCreateParamsNonStreaming> = {},
-): MessageCreateParamsNonStreaming => ({
+const params = (overrides: Partial<MessageCreateParamsNonStreaming> = {}): MessageCreateParamsNonStreaming => ({
   model: MODEL,
   max_tokens: 256,
   messages: [{ role: 'user', content: 'Hello' }],
@@ -62,10 +56,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
   let stand: AnthropicStandIn;
 
-  const client = ({
-    maxRetries = 0,
-    timeout = 5_000,
-  }: { maxRetries?: number; timeout?: number } = {}): Anthropic =>
+  const client = ({ maxRetries = 0, timeout = 5_000 }: { maxRetries?: number; timeout?: number } = {}): Anthropic =>
     new Anthropic({ apiKey: 'test-key', baseURL: stand.baseURL, maxRetries, timeout });
 
   beforeAll(async () => {
@@ -160,9 +151,7 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
 
       expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(200); // ~1000 chars of system text alone
       expect(first.usage.cache_read_input_tokens).toBe(0);
-      expect(first.usage.cache_creation?.ephemeral_5m_input_tokens).toBe(
-        first.usage.cache_creation_input_tokens,
-      );
+      expect(first.usage.cache_creation?.ephemeral_5m_input_tokens).toBe(first.usage.cache_creation_input_tokens);
       expect(second.usage.cache_creation_input_tokens).toBe(0);
       expect(second.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
     });
@@ -176,15 +165,11 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
           system: [{ type: 'text', text: 'Another prompt', cache_control: { type: 'ephemeral', ttl: '1h' } }],
         }),
       );
-      const uncached = await anthropic.messages.create(
-        params({ system: 'No breakpoint here', tools: TOOLS }),
-      );
+      const uncached = await anthropic.messages.create(params({ system: 'No breakpoint here', tools: TOOLS }));
 
       expect(changed.usage.cache_read_input_tokens).toBe(0);
       expect(changed.usage.cache_creation_input_tokens).toBeGreaterThan(0);
-      expect(changed.usage.cache_creation?.ephemeral_1h_input_tokens).toBe(
-        changed.usage.cache_creation_input_tokens,
-      );
+      expect(changed.usage.cache_creation?.ephemeral_1h_input_tokens).toBe(changed.usage.cache_creation_input_tokens);
       expect(uncached.usage).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
     });
   });
@@ -217,10 +202,7 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
 
     it('429 with retry-after: the SDK waits that long before retrying', async () => {
       // 0.6 s is longer than the SDK's own first backoff (at most 0.5 s), so the gap proves the header was used.
-      stand.enqueue(
-        { kind: 'error', status: 429, retryAfterSeconds: 0.6 },
-        { kind: 'text', text: 'after the wait' },
-      );
+      stand.enqueue({ kind: 'error', status: 429, retryAfterSeconds: 0.6 }, { kind: 'text', text: 'after the wait' });
 
       const message = await client({ maxRetries: 1 }).messages.create(params());
 
@@ -255,9 +237,7 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
     it('x-should-retry: false stops the SDK retrying a 500', async () => {
       stand.enqueue({ kind: 'error', status: 500, shouldRetry: false }, { kind: 'text', text: 'never sent' });
 
-      await expect(client({ maxRetries: 2 }).messages.create(params())).rejects.toBeInstanceOf(
-        InternalServerError,
-      );
+      await expect(client({ maxRetries: 2 }).messages.create(params())).rejects.toBeInstanceOf(InternalServerError);
       expect(stand.requests).toHaveLength(1);
     });
 
@@ -283,17 +263,13 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
       stand.enqueue({ kind: 'text', text: 'kept for the next valid request' });
       const anthropic = client({ maxRetries: 2 });
 
-      const error = await rejectionOf(
-        anthropic.messages.create(body as unknown as MessageCreateParamsNonStreaming),
-      );
+      const error = await rejectionOf(anthropic.messages.create(body as unknown as MessageCreateParamsNonStreaming));
 
       expect(error).toBeInstanceOf(BadRequestError);
       expect(error).toMatchObject({ status: 400, type: 'invalid_request_error' });
       expect((error as BadRequestError).apiMessage).toContain(field);
       const next = await anthropic.messages.create(params());
-      expect(next.content).toEqual([
-        { type: 'text', text: 'kept for the next valid request', citations: null },
-      ]);
+      expect(next.content).toEqual([{ type: 'text', text: 'kept for the next valid request', citations: null }]);
     });
 
     it('rejects streaming requests with 400', async () => {
