@@ -200,11 +200,13 @@ export class EnvironmentError extends Error {
 }
 
 function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) =>
+  const problems = errors.flatMap((error) =>
     Object.values(error.constraints ?? {}).map((text) =>
       text.startsWith(error.property) ? text : `${error.property}: ${text}`,
     ),
   );
+  // Two constraints sharing one message (IsString + MinLength on ANTHROPIC_API_KEY) say it once.
+  return [...new Set(problems)];
 }
 
 /**
