@@ -164,6 +164,7 @@ export class RealtimeStandIn {
   private paused = false;
   private latestAccessToken: string | undefined;
   private latestApiKey: string | undefined;
+  private latestVsn: RealtimeVsn | undefined;
   private latestFeedError: unknown;
 
   private constructor(
@@ -173,9 +174,7 @@ export class RealtimeStandIn {
     const { port } = http.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     this.events.setMaxListeners(100);
-    http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.upgrade(request, socket, head),
-    );
+    http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
   }
 
   static async start(options: RealtimeStandInOptions = {}): Promise<RealtimeStandIn> {
@@ -373,6 +372,11 @@ export class RealtimeStandIn {
     return this.latestApiKey;
   }
 
+  /** The protocol version of the latest connection, as the server negotiated it. */
+  get lastVsn(): RealtimeVsn | undefined {
+    return this.latestVsn;
+  }
+
   /** The latest error of the database feed, if any. */
   get lastFeedError(): unknown {
     return this.latestFeedError;
@@ -380,11 +384,7 @@ export class RealtimeStandIn {
 
   /** Resolves once at least `topicCount` topics are joined (see `joinedTopics`). */
   waitForJoined(topicCount: number, timeoutMs = 5000): Promise<void> {
-    return this.waitUntil(
-      () => this.joinedTopics().length >= topicCount,
-      timeoutMs,
-      `${topicCount} joined topic(s)`,
-    );
+    return this.waitUntil(() => this.joinedTopics().length >= topicCount, timeoutMs, `${topicCount} joined topic(s)`);
   }
 
   /**
@@ -433,17 +433,22 @@ export class RealtimeStandIn {
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://stand-in');
-    // The real server assumes 1.0.0 when `vsn` is missing.
-    const vsn = url.searchParams.get('vsn') ?? '1.0.0';
+    // A repeated query parameter: the last one wins, as in Phoenix (Plug). It matters because
+    // realtime-js appends its own `vsn` after `realtime.params`, so `params: { vsn }` does not
+    // change the protocol; only the `realtime.vsn` option does. Missing `vsn` means 1.0.0.
+    const vsn = lastParam(url, 'vsn') ?? '1.0.0';
     if (url.pathname !== REALTIME_PATH || (vsn !== '1.0.0' && vsn !== '2.0.0')) {
-      socket.end(url.pathname === REALTIME_PATH ? 'HTTP/1.1 400 Bad Request\r\n\r\n' : 'HTTP/1.1 404 Not Found\r\n\r\n');
+      socket.end(
+        url.pathname === REALTIME_PATH ? 'HTTP/1.1 400 Bad Request\r\n\r\n' : 'HTTP/1.1 404 Not Found\r\n\r\n',
+      );
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const connection: Connection = { ws, vsn, topics: new Map() };
       this.connections.add(connection);
       this.stats.connections += 1;
-      this.latestApiKey = url.searchParams.get('apikey') ?? undefined;
+      this.latestApiKey = lastParam(url, 'apikey');
+      this.latestVsn = vsn;
       ws.on('message', (data: RawData, isBinary: boolean) => this.receive(connection, data, isBinary));
       ws.on('close', () => {
         this.forget(connection);
@@ -541,7 +546,13 @@ export class RealtimeStandIn {
             },
           });
         }
-        this.send(connection, { joinRef: joined.joinRef, ref: joined.joinRef, topic: joined.topic, event, payload: {} });
+        this.send(connection, {
+          joinRef: joined.joinRef,
+          ref: joined.joinRef,
+          topic: joined.topic,
+          event,
+          payload: {},
+        });
         count += 1;
       }
       connection.topics.clear();
@@ -593,24 +604,24 @@ export class RealtimeStandIn {
   private changed(): void {
     this.events.emit('changed');
   }
-
 }
 
 // -----------------------------------------------------------------------------------------------
 // Database feed
 
-/**
- * Installs (idempotently, under an advisory lock) `public.realtime_stand_in_notify()` and an
- * AFTER INSERT trigger `realtime_stand_in_notify` on each feed table, LISTENs on
- * `realtime_stand_in`, reads each committed row as `to_jsonb` with its column types and publishes
- * it. Notifications are handled one at a time, so changes are published in commit order.
- */
 interface FeedHandlers {
   publish(change: StandInChange): void;
   notified(): void;
   failed(error: unknown): void;
 }
 
+/**
+ * Installs (idempotently, under an advisory lock; needs PostgreSQL 14+ for
+ * CREATE OR REPLACE TRIGGER) `public.realtime_stand_in_notify()` and an
+ * AFTER INSERT trigger `realtime_stand_in_notify` on each feed table, LISTENs on
+ * `realtime_stand_in`, reads each committed row as `to_jsonb` with its column types and publishes
+ * it. Notifications are handled one at a time, so changes are published in commit order.
+ */
 class DatabaseFeed {
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -723,6 +734,10 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+function lastParam(url: URL, name: string): string | undefined {
+  return url.searchParams.getAll(name).at(-1);
+}
+
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('utf8');
@@ -760,7 +775,13 @@ function encodeServerFrame(vsn: RealtimeVsn, frame: Frame): string {
 
 /** A `phx_reply` to `frame`, with the same join_ref and ref. */
 function reply(frame: Frame, status: 'ok' | 'error', response: Record<string, unknown>): Frame {
-  return { joinRef: frame.joinRef, ref: frame.ref, topic: frame.topic, event: 'phx_reply', payload: { status, response } };
+  return {
+    joinRef: frame.joinRef,
+    ref: frame.ref,
+    topic: frame.topic,
+    event: 'phx_reply',
+    payload: { status, response },
+  };
 }
 
 /** A well-formed change for a binding id that no channel has: the client must not deliver it. */
@@ -862,7 +883,7 @@ function bindingMatches(
 function conditionHolds(condition: FilterCondition, record: Record<string, unknown>): boolean {
   const raw = record[condition.column];
   if (raw === undefined || raw === null) return false;
-  const actual = typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+  const actual = typeof raw === 'string' ? raw : JSON.stringify(raw);
   const [first = ''] = condition.values;
   switch (condition.operator) {
     case 'eq':
