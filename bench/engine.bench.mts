@@ -1,0 +1,164 @@
+import pg from 'pg';
+import { createDatabase } from './lib/postgres.mts';
+import { BenchService } from './lib/service.mts';
+import { percentiles, round } from './lib/stats.mts';
+
+export const LATENCY_SAMPLES = 300;
+export const LOAD_USERS = 200;
+export const LOAD_MESSAGES_PER_USER = 10;
+
+export interface PipelineResult {
+  instances: number;
+  /** Row committed → reply committed, one text at a time (ms). */
+  idleLatencyMs: ReturnType<typeof percentiles>;
+  /** The same under the burst load (ms): each turn measured from its last text's commit. */
+  loadLatencyMs: ReturnType<typeof percentiles>;
+  messages: number;
+  turns: number;
+  messagesPerSecond: number;
+  turnsPerSecond: number;
+}
+
+/** Bench instrumentation: a NOTIFY when a reply commits, so latency is read at commit time, not polled. */
+async function installReplyNotify(pool: pg.Pool): Promise<void> {
+  await pool.query(`
+    CREATE OR REPLACE FUNCTION bench_reply_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_notify('bench_reply', NEW.reply_to_message_id::text); RETURN NULL; END $$;
+    CREATE TRIGGER bench_reply_notify AFTER INSERT ON messages FOR EACH ROW
+      WHEN (NEW.direction = 'outbound' AND NEW.sequence_index = 0) EXECUTE FUNCTION bench_reply_notify();`);
+}
+
+async function seedUsers(
+  pool: pg.Pool,
+  count: number,
+  prefix: string,
+): Promise<Array<{ userId: string; conversationId: string }>> {
+  const { rows } = await pool.query<{ user_id: string; conversation_id: string }>(
+    `WITH u AS (
+       INSERT INTO users (phone_number, verified, poc_agent_type)
+       SELECT '+1' || $2 || lpad(g::text, 6, '0'), false, 'bouncer' FROM generate_series(1, $1) g RETURNING id, phone_number)
+     INSERT INTO conversations (user_id, phone_number) SELECT id, phone_number FROM u RETURNING user_id, id AS conversation_id`,
+    [count, prefix],
+  );
+  return rows.map((row) => ({ userId: row.user_id, conversationId: row.conversation_id }));
+}
+
+export async function benchPipeline(
+  serverUrl: string,
+  instances: number,
+  env: Record<string, string>,
+): Promise<PipelineResult> {
+  const url = await createDatabase(serverUrl, `bench_pipeline_${instances}`, true);
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  await installReplyNotify(pool);
+  const services = await Promise.all(
+    Array.from({ length: instances }, (_, i) =>
+      BenchService.start({ DATABASE_URL: url, INSTANCE_ID: `bench-${i}`, ...env }),
+    ),
+  );
+  await Promise.all(services.map((service) => service.waitConnected()));
+
+  const listener = new pg.Client({ connectionString: url });
+  await listener.connect();
+  await listener.query('LISTEN bench_reply');
+  const replied = new Map<string, number>();
+  const waiters = new Map<string, () => void>();
+  listener.on('notification', ({ payload }) => {
+    if (!payload) return;
+    replied.set(payload, performance.now());
+    waiters.get(payload)?.();
+  });
+
+  const insert = async (
+    client: pg.Pool | pg.PoolClient,
+    user: { userId: string; conversationId: string },
+    content: string,
+  ) => {
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, created_at)
+       VALUES ($1, $2, 'user', $3, 'inbound', 'delivered', clock_timestamp()) RETURNING id`,
+      [user.conversationId, user.userId, content],
+    );
+    return rows[0].id;
+  };
+
+  // 1. One text at a time: the pipeline's own overhead with nothing else going on.
+  const idleUsers = await seedUsers(pool, LATENCY_SAMPLES, `2${instances}`);
+  const idle: number[] = [];
+  for (const user of idleUsers) {
+    const committedAt = { at: 0 };
+    let id = '';
+    const done = new Promise<void>((resolve) => {
+      const check = () => (id && replied.has(id) ? resolve() : undefined);
+      insert(pool, user, 'hello').then((messageId) => {
+        committedAt.at = performance.now();
+        id = messageId;
+        waiters.set(id, resolve);
+        check();
+      }, resolve);
+    });
+    await done;
+    idle.push(replied.get(id)! - committedAt.at);
+  }
+
+  // 2. Bursts: 200 users x 10 texts, 1-4 texts per transaction, as fast as 8 connections insert.
+  const loadUsers = await seedUsers(pool, LOAD_USERS, `3${instances}`);
+  const committed = new Map<string, number>();
+  const work: Array<{ user: (typeof loadUsers)[number]; size: number }> = [];
+  for (let round = 0, left = loadUsers.map(() => LOAD_MESSAGES_PER_USER); left.some((n) => n > 0); round += 1) {
+    loadUsers.forEach((user, index) => {
+      const size = Math.min(left[index], 1 + ((index + round) % 4));
+      if (size > 0) work.push({ user, size });
+      left[index] -= size;
+    });
+  }
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let item = work.shift(); item; item = work.shift()) {
+        const client = await pool.connect();
+        await client.query('BEGIN');
+        const ids: string[] = [];
+        for (let k = 0; k < item.size; k += 1) ids.push(await insert(client, item.user, `text ${k}`));
+        await client.query('COMMIT');
+        client.release();
+        const at = performance.now();
+        for (const id of ids) committed.set(id, at);
+      }
+    }),
+  );
+  const total = LOAD_USERS * LOAD_MESSAGES_PER_USER;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND processing_state <> 'done'`,
+    );
+    if (rows[0].n === 0) break;
+    if (Date.now() > deadline) throw new Error('load did not finish in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const { rows: turnRows } = await pool.query<{ reply_to_message_id: string }>(
+    `SELECT reply_to_message_id FROM messages r WHERE direction = 'outbound' AND sequence_index = 0
+       AND EXISTS (SELECT 1 FROM messages i WHERE i.id = r.reply_to_message_id AND i.content LIKE 'text %')`,
+  );
+  // Let the last notifications arrive before reading them.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const loadLatency = turnRows
+    .map((row) => (replied.get(row.reply_to_message_id) ?? NaN) - (committed.get(row.reply_to_message_id) ?? NaN))
+    .filter(Number.isFinite);
+  const lastReply = Math.max(...turnRows.map((row) => replied.get(row.reply_to_message_id) ?? 0));
+  const seconds = (lastReply - started) / 1000;
+
+  await listener.end();
+  await Promise.all(services.map((service) => service.stop()));
+  await pool.end();
+  return {
+    instances,
+    idleLatencyMs: percentiles(idle),
+    loadLatencyMs: percentiles(loadLatency),
+    messages: total,
+    turns: turnRows.length,
+    messagesPerSecond: round(total / seconds),
+    turnsPerSecond: round(turnRows.length / seconds),
+  };
+}

@@ -1,0 +1,48 @@
+import type { PipelineResult } from './engine.bench.mts';
+import type { ReferenceResult } from './graphile-worker.bench.mts';
+
+interface BenchResult {
+  date: string;
+  machine: { cpu: string; cores: number; memoryGb: number; os: string; node: string; postgres: string };
+  agent: string;
+  workload: { latencySamples: number; users: number; messagesPerUser: number; concurrencyPerInstance: number };
+  pipelines: PipelineResult[];
+  reference: ReferenceResult;
+}
+
+const ms = (p: { p50: number; p95: number; p99: number }) => `${p.p50} / ${p.p95} / ${p.p99}`;
+
+export function renderReport(result: BenchResult): string {
+  const { machine, workload, reference } = result;
+  const rows = result.pipelines.map(
+    (p) =>
+      `| realtime-processor, ${p.instances} instance${p.instances > 1 ? 's' : ''} | ${ms(p.idleLatencyMs)} | ${ms(p.loadLatencyMs)} | ${p.messagesPerSecond} msg/s (${p.turnsPerSecond} turns/s) |`,
+  );
+  return `# Performance
+
+Measured by \`npm run bench\` on ${result.date.slice(0, 10)}; raw figures in \`bench/results/latest.json\`.
+
+Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}; Node ${machine.node};
+PostgreSQL ${machine.postgres} (embedded, same machine). Service and reference ran one after the other
+in the same run against the same PostgreSQL server.
+
+Agent: ${result.agent}. Each service instance runs ${workload.concurrencyPerInstance} turns at once; the
+reference runs graphile-worker with the same concurrency and a no-op task.
+
+## Pipeline overhead and throughput
+
+Latency columns are p50 / p95 / p99 in milliseconds. For the service: inbound row committed →
+reply row committed (claim, context, agent, fenced commit). For graphile-worker: job committed →
+task started (it does not include completing the job). Idle: ${workload.latencySamples} texts one at a time.
+Load: ${workload.users} users × ${workload.messagesPerUser} texts in bursts of 1–4 texts per transaction, inserted
+as fast as 8 connections allow; throughput is texts (or jobs) per second from the first insert to the
+last reply (or job start).
+
+| system | idle latency (ms) | latency under load (ms) | throughput |
+| --- | --- | --- | --- |
+${rows.join('\n')}
+| graphile-worker ${'(reference)'}, 1 process | ${ms(reference.idleLatencyMs)} | ${ms(reference.loadLatencyMs)} | ${reference.jobsPerSecond} jobs/s |
+
+A turn answers every text of a burst at once, so turns/s is lower than texts/s by design.
+`;
+}

@@ -1,0 +1,75 @@
+/**
+ * `npm run bench`: the service's pipeline next to graphile-worker on the same machine and the
+ * same PostgreSQL, in one run. Prints a table, writes bench/results/<date>.json and latest.json,
+ * and rewrites the tables in docs/performance.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import {
+  benchPipeline,
+  LATENCY_SAMPLES,
+  LOAD_MESSAGES_PER_USER,
+  LOAD_USERS,
+  type PipelineResult,
+} from './engine.bench.mts';
+import { benchGraphileWorker, type ReferenceResult } from './graphile-worker.bench.mts';
+import { serverVersion, startPostgres } from './lib/postgres.mts';
+import { renderReport } from './report.mts';
+
+const ROOT = join(import.meta.dirname, '..');
+const CONCURRENCY = 8;
+
+async function main(): Promise<void> {
+  const postgres = await startPostgres();
+  try {
+    const machine = {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      os: `${osType()} ${release()}`,
+      node: process.version,
+      postgres: await serverVersion(postgres.serverUrl),
+    };
+    const env = { MAX_CONCURRENCY: String(CONCURRENCY), REALTIME_SOURCE: 'postgres' };
+    const pipelines: PipelineResult[] = [];
+    for (const instances of [1, 3]) {
+      process.stderr.write(`pipeline with ${instances} instance(s)...\n`);
+      pipelines.push(await benchPipeline(postgres.serverUrl, instances, env));
+    }
+    process.stderr.write('graphile-worker reference...\n');
+    const reference: ReferenceResult = await benchGraphileWorker(
+      postgres.serverUrl,
+      LOAD_USERS * LOAD_MESSAGES_PER_USER,
+      LATENCY_SAMPLES,
+      CONCURRENCY,
+    );
+    const result = {
+      date: new Date().toISOString(),
+      machine,
+      agent: 'local deterministic model (no network): the pipeline overhead alone',
+      workload: {
+        latencySamples: LATENCY_SAMPLES,
+        users: LOAD_USERS,
+        messagesPerUser: LOAD_MESSAGES_PER_USER,
+        concurrencyPerInstance: CONCURRENCY,
+      },
+      pipelines,
+      reference,
+    };
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    const json = `${JSON.stringify(result, null, 2)}\n`;
+    writeFileSync(join(ROOT, 'bench', 'results', `${result.date.slice(0, 10)}.json`), json);
+    writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), json);
+    const report = renderReport(result);
+    writeFileSync(join(ROOT, 'docs', 'performance.md'), report);
+    process.stdout.write(report);
+  } finally {
+    await postgres.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
