@@ -23,11 +23,22 @@ export const REDACTED_PATHS = [
   '*.apiKey',
 ];
 
+/** The password of a connection URL (as written and decoded), to scrub it wherever it shows up. */
+function passwordsOf(url: string | undefined): string[] {
+  try {
+    const password = url === undefined ? '' : new URL(url).password;
+    return password === '' ? [] : [password, decodeURIComponent(password)];
+  } catch {
+    return [];
+  }
+}
+
 function loggerParams(config: ConfigService<Environment, true>): Params {
   const scrubber = new SecretScrubber([
     config.get('SUPABASE_SERVICE_ROLE_KEY', { infer: true }),
     config.get('ANTHROPIC_API_KEY', { infer: true }),
     config.get('SENTRY_DSN', { infer: true }),
+    ...passwordsOf(config.get('DATABASE_URL', { infer: true })),
   ]);
   const pretty = config.get('NODE_ENV', { infer: true }) === 'development' && process.stdout.isTTY;
   return {
@@ -38,14 +49,14 @@ function loggerParams(config: ConfigService<Environment, true>): Params {
       timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
       formatters: {
         level: (label) => ({ level: label }),
-        log: (record) => scrubber.scrub(record) as Record<string, unknown>,
       },
       serializers: { err: stdSerializers.err },
       hooks: {
-        logMethod(args, method) {
-          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubber.scrubText(arg) : arg));
-          method.apply(this, scrubbed as Parameters<typeof method>);
-        },
+        // Scrub the finished line, after serializers and redaction: whatever path a secret took
+        // into the record (a request URL, an error message), it is gone before it is written.
+        // (A formatters.log hook runs before the serializers: it saw the raw req/res objects, left
+        // the serialized URL and query unscrubbed, and its copy broke res.statusCode.)
+        streamWrite: (line) => scrubber.scrubText(line),
       },
       redact: { paths: REDACTED_PATHS, censor: REDACTED },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },

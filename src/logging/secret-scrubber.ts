@@ -2,7 +2,9 @@
  * Removes secrets from anything about to be logged: configured secret values wherever they
  * appear, passwords inside connection URLs, and bearer tokens. Applied to every log record.
  */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]+:)([^@\s/]+)@/gi;
+// Neither part may cross a quote or backslash: scrubText also runs on whole JSON log lines, where a
+// match spanning two string values would eat the JSON between them.
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@"\\]+:)([^@\s/"\\]+)@/gi;
 const BEARER = /(bearer\s+)[a-z0-9._~+/=-]+/gi;
 export const REDACTED = '[REDACTED]';
 const MAX_DEPTH = 6;
@@ -12,7 +14,9 @@ export class SecretScrubber {
 
   constructor(secrets: (string | undefined)[]) {
     // Short values would redact ordinary words; real keys are long.
-    this.secrets = secrets.filter((value): value is string => typeof value === 'string' && value.length >= 8);
+    const values = secrets.filter((value): value is string => typeof value === 'string' && value.length >= 8);
+    // Also as they appear inside a JSON string, where quotes and backslashes are escaped.
+    this.secrets = [...new Set(values.flatMap((value) => [value, JSON.stringify(value).slice(1, -1)]))];
   }
 
   scrubText(text: string): string {
