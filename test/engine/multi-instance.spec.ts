@@ -111,6 +111,15 @@ describe('three instances under a burst load', () => {
       WHERE o.previous > o.answered_at`);
     expect(disorder.rows).toEqual([]);
 
+    // The instances' metrics add up to the turns committed.
+    const doneCounts = await Promise.all(
+      services.map(async (service) => {
+        const text = await (await fetch(`${service.url}/metrics`)).text();
+        return Number(/realtime_processor_work_total\{kind="message",outcome="done"\} (\d+)/.exec(text)?.[1] ?? 0);
+      }),
+    );
+    expect(doneCounts.reduce((sum, count) => sum + count, 0)).toBe(windows.length);
+
     // Work was shared and no instance logged an error (e.g. a unique-constraint violation).
     const turnsByInstance = services.map(
       (service) => service.logs().filter((line) => line.event === 'message_processed').length,
