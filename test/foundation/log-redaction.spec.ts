@@ -1,5 +1,4 @@
-import { Global, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
@@ -66,21 +65,6 @@ describe('SecretScrubber', () => {
   });
 });
 
-/** The ConfigService the app would build from `raw`, without touching this process's environment. */
-@Global()
-@Module({})
-class FixedConfigModule {
-  static with(raw: Record<string, string>) {
-    const config = new ConfigService(validateEnvironment(raw));
-    config.skipProcessEnv = true;
-    return {
-      module: FixedConfigModule,
-      providers: [{ provide: ConfigService, useValue: config }],
-      exports: [ConfigService],
-    };
-  }
-}
-
 describe('pino configuration of LoggingModule', () => {
   let lines: string[];
   let logger: pino.Logger;
@@ -88,11 +72,21 @@ describe('pino configuration of LoggingModule', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        FixedConfigModule.with({
-          NODE_ENV: 'production',
-          LOG_LEVEL: 'debug',
-          ANTHROPIC_API_KEY: API_KEY,
-          DATABASE_URL: 'postgres://app:Db-Pw-Of-Config-77@db.internal/app',
+        // The configuration the app would validate, kept apart from this process's environment.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          validatePredefined: false,
+          skipProcessEnv: true,
+          load: [
+            () =>
+              validateEnvironment({
+                NODE_ENV: 'production',
+                LOG_LEVEL: 'debug',
+                ANTHROPIC_API_KEY: API_KEY,
+                DATABASE_URL: 'postgres://app:Db-Pw-Of-Config-77@db.internal/app',
+              }),
+          ],
         }),
         LoggingModule,
       ],
