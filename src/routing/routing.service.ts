@@ -31,6 +31,8 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
       this.bus.emit('catch-up.requested', { reason: 'engine has room after turning wake-ups away' }),
     );
     this.accepting = true;
+    // Wake-ups emitted before the engine accepted work (startup sweep, first subscribe) were dropped.
+    this.bus.emit('catch-up.requested', { reason: 'engine started' });
   }
 
   async messageNoticed(messageId: string, knownUserId: string | null): Promise<void> {
@@ -43,12 +45,26 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
       userId = row.userId;
     }
     const owner = userId;
-    this.scheduler.schedule(turnKey(owner, messageId), () => this.turns.run(owner, messageId, this.shutdown.signal));
+    this.scheduler.schedule(turnKey(owner, messageId), () =>
+      this.turns
+        .run(owner, messageId, this.shutdown.signal)
+        .catch((error: unknown) => this.logUnexpected(error, { messageId })),
+    );
   }
 
   eventNoticed(eventId: string): void {
     if (!this.accepting) return;
-    this.scheduler.schedule(`event:${eventId}`, () => this.events.run(eventId, this.shutdown.signal));
+    this.scheduler.schedule(`event:${eventId}`, () =>
+      this.events.run(eventId, this.shutdown.signal).catch((error: unknown) => this.logUnexpected(error, { eventId })),
+    );
+  }
+
+  /** A claim that could not even be attempted (database down): the sweep brings the row back later. */
+  private logUnexpected(error: unknown, ids: Record<string, string>): void {
+    this.logger.error(
+      { event: 'work_failed_to_start', ...ids, err: error },
+      'could not claim work; the sweep will retry',
+    );
   }
 
   /** Stops claiming, lets in-flight work finish within the drain budget, then aborts and releases the rest. */
