@@ -337,8 +337,10 @@ CREATE TABLE IF NOT EXISTS credit_events (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Down Migration
-DROP TABLE IF EXISTS credit_events, intro_offers, connection_requests, intro_opportunities,
-  community_responses, community_requests, user_priorities, linkedin_research_prospects, prospects,
-  innovators, agent_actions_log, user_message_budget, message_queue, agent_tasks, event_dead_letters,
-  events, messages, conversations, users;
+-- Rollback, by hand only. Not a node-pg-migrate down section: the Supabase CLI executes a
+-- migration file in full, so any down SQL here would undo the file as soon as it is applied.
+-- Roll forward with a new migration instead.
+-- DROP TABLE IF EXISTS credit_events, intro_offers, connection_requests, intro_opportunities,
+--   community_responses, community_requests, user_priorities, linkedin_research_prospects, prospects,
+--   innovators, agent_actions_log, user_message_budget, message_queue, agent_tasks, event_dead_letters,
+--   events, messages, conversations, users;

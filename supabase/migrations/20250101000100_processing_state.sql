@@ -132,22 +132,24 @@ BEGIN
   END IF;
 END $$;
 
--- Down Migration
-DROP TRIGGER IF EXISTS notify_agent_event ON events;
-DROP FUNCTION IF EXISTS notify_agent_event();
-DROP TRIGGER IF EXISTS notify_inbound_message ON messages;
-DROP FUNCTION IF EXISTS notify_inbound_message();
-DROP TABLE IF EXISTS processing_claims;
-DROP SEQUENCE IF EXISTS processing_claim_token_seq;
-DROP TRIGGER IF EXISTS events_default_processing_state ON events;
-DROP FUNCTION IF EXISTS events_default_processing_state();
-DROP TRIGGER IF EXISTS messages_default_processing_state ON messages;
-DROP FUNCTION IF EXISTS messages_default_processing_state();
-ALTER TABLE events DROP COLUMN IF EXISTS processing_state, DROP COLUMN IF EXISTS processed_at,
-  DROP COLUMN IF EXISTS attempts, DROP COLUMN IF EXISTS last_error, DROP COLUMN IF EXISTS next_attempt_at,
-  DROP COLUMN IF EXISTS claim_token, DROP COLUMN IF EXISTS outcome;
-ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_reply_sequence_unique;
-ALTER TABLE messages DROP COLUMN IF EXISTS processing_state, DROP COLUMN IF EXISTS processed_at,
-  DROP COLUMN IF EXISTS attempts, DROP COLUMN IF EXISTS last_error, DROP COLUMN IF EXISTS next_attempt_at,
-  DROP COLUMN IF EXISTS claim_token, DROP COLUMN IF EXISTS reply_to_message_id,
-  DROP COLUMN IF EXISTS sequence_index;
+-- Rollback, by hand only. Not a node-pg-migrate down section: the Supabase CLI executes a
+-- migration file in full, so any down SQL here would undo the file as soon as it is applied.
+-- Roll forward with a new migration instead.
+-- DROP TRIGGER IF EXISTS notify_agent_event ON events;
+-- DROP FUNCTION IF EXISTS notify_agent_event();
+-- DROP TRIGGER IF EXISTS notify_inbound_message ON messages;
+-- DROP FUNCTION IF EXISTS notify_inbound_message();
+-- DROP TABLE IF EXISTS processing_claims;
+-- DROP SEQUENCE IF EXISTS processing_claim_token_seq;
+-- DROP TRIGGER IF EXISTS events_default_processing_state ON events;
+-- DROP FUNCTION IF EXISTS events_default_processing_state();
+-- DROP TRIGGER IF EXISTS messages_default_processing_state ON messages;
+-- DROP FUNCTION IF EXISTS messages_default_processing_state();
+-- ALTER TABLE events DROP COLUMN IF EXISTS processing_state, DROP COLUMN IF EXISTS processed_at,
+--   DROP COLUMN IF EXISTS attempts, DROP COLUMN IF EXISTS last_error, DROP COLUMN IF EXISTS next_attempt_at,
+--   DROP COLUMN IF EXISTS claim_token, DROP COLUMN IF EXISTS outcome;
+-- ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_reply_sequence_unique;
+-- ALTER TABLE messages DROP COLUMN IF EXISTS processing_state, DROP COLUMN IF EXISTS processed_at,
+--   DROP COLUMN IF EXISTS attempts, DROP COLUMN IF EXISTS last_error, DROP COLUMN IF EXISTS next_attempt_at,
+--   DROP COLUMN IF EXISTS claim_token, DROP COLUMN IF EXISTS reply_to_message_id,
+--   DROP COLUMN IF EXISTS sequence_index;
