@@ -29,13 +29,15 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
   }
 }
 
-/** An empty database (no migrations), optionally prepared by `setup` before the test uses it. */
+/** An empty database: no migrations applied. */
 async function createEmptyDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `rp_empty_${randomBytes(6).toString('hex')}`;
   await withClient(serverUrl(), (admin) => admin.query(`CREATE DATABASE ${name}`));
   return {
     url: withDatabase(serverUrl(), name),
-    drop: () => withClient(serverUrl(), (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    drop: async () => {
+      await withClient(serverUrl(), (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
   };
 }
 
