@@ -1,0 +1,96 @@
+import pg from 'pg';
+
+export interface LoadStats {
+  texts: number;
+  events: number;
+  insertErrors: number;
+}
+
+/**
+ * A steady mixed load: every tick a random user sends a burst of 1-3 texts in one transaction,
+ * and now and then an event is published. Inserts that fail while the database is down are
+ * counted and not retried (the webhook would get an error and Twilio would retry; the text was
+ * never written, so it is not ours to lose).
+ */
+export class LoadGenerator {
+  readonly stats: LoadStats = { texts: 0, events: 0, insertErrors: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = new Set<Promise<void>>();
+  private users: Array<{ userId: string; conversationId: string }> = [];
+  private readonly pool: pg.Pool;
+  private random: () => number;
+
+  constructor(url: string, seed: number) {
+    this.pool = new pg.Pool({ connectionString: url, max: 4 });
+    this.pool.on('error', () => undefined);
+    let state = seed;
+    this.random = () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+  }
+
+  async seed(userCount: number): Promise<void> {
+    const { rows } = await this.pool.query<{ user_id: string; conversation_id: string }>(
+      `WITH u AS (
+         INSERT INTO users (phone_number, verified, poc_agent_type)
+         SELECT '+1666' || lpad(g::text, 7, '0'), g % 3 = 0, CASE WHEN g % 3 = 0 THEN 'concierge' ELSE 'bouncer' END
+         FROM generate_series(1, $1) g RETURNING id, phone_number)
+       INSERT INTO conversations (user_id, phone_number) SELECT id, phone_number FROM u RETURNING user_id, id AS conversation_id`,
+      [userCount],
+    );
+    this.users = rows.map((row) => ({ userId: row.user_id, conversationId: row.conversation_id }));
+  }
+
+  start(ticksPerSecond: number): void {
+    this.timer = setInterval(() => {
+      const work = this.tick().finally(() => this.inFlight.delete(work));
+      this.inFlight.add(work);
+    }, 1000 / ticksPerSecond);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all(this.inFlight);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async tick(): Promise<void> {
+    const user = this.users[Math.floor(this.random() * this.users.length)];
+    const burst = 1 + Math.floor(this.random() * 3);
+    const withEvent = this.random() < 0.3;
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      for (let i = 0; i < burst; i += 1) {
+        await client.query(
+          `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, created_at)
+           VALUES ($1, $2, 'user', $3, 'inbound', 'delivered', clock_timestamp())`,
+          [
+            user.conversationId,
+            user.userId,
+            ['hi', 'Sarah Chen told me about this', "I'm Jane Doe", 'what is this?'][i % 4],
+          ],
+        );
+      }
+      if (withEvent) {
+        await client.query(
+          `INSERT INTO events (event_type, aggregate_id, aggregate_type, payload, created_by) VALUES ('chaos.ping', $1, 'user', '{}', 'chaos')`,
+          [user.userId],
+        );
+      }
+      await client.query('COMMIT');
+      this.stats.texts += burst;
+      if (withEvent) this.stats.events += 1;
+    } catch {
+      this.stats.insertErrors += 1;
+      await client?.query('ROLLBACK').catch(() => undefined);
+    } finally {
+      client?.release();
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * `npm run chaos`: three instances under a steady mixed load while a scheduler injects faults at
+ * random (instances killed with SIGKILL or SIGTERM and restarted, the database restarted), then
+ * every invariant of DESIGN.md §3 is checked against the database. Loopback only, bounded in time.
+ * Exits non-zero when an invariant fails.
+ *
+ *   npm run chaos                       # the CI profile: about two minutes
+ *   npm run chaos -- --minutes 15       # a longer soak
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { installTurnAudit } from '../../test/support/turn-audit.ts';
+import { createDatabase } from '../lib/postgres.mts';
+import { percentiles } from '../lib/stats.mts';
+import { Instance, RestartablePostgres, timeUntil } from './cluster.mts';
+import { checkInvariants, installEventAudit } from './invariants.mts';
+import { LoadGenerator } from './load.mts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const { values } = parseArgs({
+  options: { minutes: { type: 'string', default: '1.5' }, seed: { type: 'string', default: '42' } },
+});
+const chaosMs = Number(values.minutes) * 60_000;
+const SETTLE_MS = 45_000;
+
+type FaultKind = 'sigkill-instance' | 'sigterm-instance' | 'restart-database';
+const FAULTS: FaultKind[] = [
+  'sigkill-instance',
+  'sigterm-instance',
+  'sigkill-instance',
+  'sigterm-instance',
+  'restart-database',
+];
+
+async function main(): Promise<void> {
+  let state = Number(values.seed);
+  const random = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const postgres = new RestartablePostgres();
+  await postgres.start();
+  const url = await createDatabase(postgres.url, 'chaos', true);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => undefined);
+  await installTurnAudit(pool);
+  await installEventAudit(pool);
+
+  const env = {
+    DATABASE_URL: url,
+    REALTIME_SOURCE: 'postgres',
+    CLAIM_LEASE_MS: '3000',
+    SWEEP_INTERVAL_MS: '1000',
+    SHUTDOWN_DRAIN_MS: '3000',
+    RETRY_BASE_DELAY_MS: '500',
+    RETRY_MAX_DELAY_MS: '5000',
+    MAX_ATTEMPTS: '8',
+    SUBSCRIPTION_GRACE_MS: '60000',
+  };
+  const instances = [0, 1, 2].map((i) => new Instance(`chaos-${i}`, env));
+  await Promise.all(instances.map((instance) => instance.start()));
+  await Promise.all(instances.map((instance) => timeUntil(() => instance.healthy(), 30_000)));
+
+  const load = new LoadGenerator(url, Number(values.seed));
+  await load.seed(150);
+  load.start(20);
+
+  const faults: Record<string, number> = {};
+  const recovery: Record<string, number[]> = {};
+  const record = (kind: string, ms: number) => {
+    faults[kind] = (faults[kind] ?? 0) + 1;
+    if (Number.isFinite(ms)) (recovery[kind] ??= []).push(Math.round(ms));
+  };
+  const slowExits: number[] = [];
+  const deadline = performance.now() + chaosMs;
+  while (performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 3000 + random() * 4000));
+    const kind = FAULTS[Math.floor(random() * FAULTS.length)];
+    process.stderr.write(`fault: ${kind}\n`);
+    if (kind === 'restart-database') {
+      await postgres.stop();
+      await new Promise((resolve) => setTimeout(resolve, 1000 + random() * 2000));
+      await postgres.start();
+      // Recovery: from the database being back until every instance is healthy again.
+      record(
+        kind,
+        await timeUntil(async () => (await Promise.all(instances.map((i) => i.healthy()))).every(Boolean), 60_000),
+      );
+    } else {
+      const instance = instances[Math.floor(random() * instances.length)];
+      const exitMs = await instance.kill(kind === 'sigkill-instance' ? 'SIGKILL' : 'SIGTERM');
+      if (kind === 'sigterm-instance' && (exitMs > 10_000 || instance.lastExit?.code !== 0)) slowExits.push(exitMs);
+      await instance.start();
+      record(kind, await timeUntil(() => instance.healthy(), 30_000));
+    }
+  }
+
+  await load.stop();
+  process.stderr.write('load stopped; waiting for the backlog to settle...\n');
+  await timeUntil(async () => {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM messages WHERE direction = 'inbound' AND processing_state IN ('pending', 'processing'))
+            + (SELECT count(*) FROM events WHERE processing_state IN ('pending', 'processing')) AS n`,
+    );
+    return Number(rows[0].n) === 0;
+  }, SETTLE_MS);
+  const report = await checkInvariants(pool);
+  await Promise.all(instances.map((instance) => instance.kill('SIGTERM')));
+  await load.close();
+  await pool.end();
+  await postgres.stop();
+
+  const recoveryRows = Object.entries(recovery).map(([kind, times]) => ({ kind, ...percentiles(times) }));
+  const lines = [
+    `chaos run: ${values.minutes} min of faults, seed ${values.seed}, 3 instances, ${load.stats.texts} texts and ${load.stats.events} events written (${load.stats.insertErrors} inserts refused while the database was down)`,
+    '',
+    '| figure | value |',
+    '| --- | --- |',
+    `| messages in / done / dead | ${report.messagesIn} / ${report.messagesDone} / ${report.messagesDead} |`,
+    `| events in / done / dead | ${report.eventsIn} / ${report.eventsDone} / ${report.eventsDead} |`,
+    `| duplicates (must be 0) | ${report.duplicates} |`,
+    `| lost (must be 0) | ${report.lost} |`,
+    `| most turns of one user at once (must be 1) | ${report.maxTurnsOfOneUserAtOnce} |`,
+    `| SIGTERM exits slower than 10 s or non-zero | ${slowExits.length} |`,
+    ...Object.entries(faults).map(([kind, n]) => `| faults: ${kind} | ${n} |`),
+    ...recoveryRows.map((row) => `| recovery ms p50 / max: ${row.kind} | ${row.p50} / ${row.max} |`),
+    '',
+    `duplicates: ${report.duplicates}`,
+    `lost: ${report.lost}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    join(ROOT, 'bench', 'results', 'chaos-latest.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), minutes: Number(values.minutes), load: load.stats, report, faults, recovery, slowExits }, null, 2)}\n`,
+  );
+  const failed = report.duplicates > 0 || report.lost > 0 || report.maxTurnsOfOneUserAtOnce > 1 || slowExits.length > 0;
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
