@@ -1,4 +1,4 @@
-import { EnvironmentError, validateEnvironment } from './environment';
+import { Environment, EnvironmentError, validateEnvironment } from './environment';
 
 /** Runs validation and returns the listed problems (empty when the environment is valid). */
 function problemsOf(raw: Record<string, string>): string[] {
@@ -84,6 +84,13 @@ describe('validateEnvironment', () => {
     const env = validateEnvironment({ DATABASE_URL: '', SUPABASE_URL: '  ', REALTIME_SOURCE: '' });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.REALTIME_SOURCE).toBe('postgres');
+  });
+
+  it('falls back to the default for every variable set blank, as `KEY=` in a .env file', () => {
+    const keys = Object.keys(new Environment()) as (keyof Environment)[];
+    const blank = Object.fromEntries(keys.map((key) => [key, '']));
+    expect(validateEnvironment(blank)).toEqual(validateEnvironment({}));
+    expect(validateEnvironment({ EMBEDDED_DB_DIR: ' ' }).EMBEDDED_DB_DIR).toBe('.data/postgres');
   });
 
   it('defaults REALTIME_SOURCE to supabase when SUPABASE_URL is set', () => {

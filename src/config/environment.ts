@@ -215,9 +215,12 @@ function describe(errors: ValidationError[]): string[] {
  */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   // Only our own variables: the rest of the process environment stays out of the config object.
+  // A blank value (`PORT=` in .env) means unset, so the default applies: the per-field transforms
+  // alone left numbers and enums invalid and EMBEDDED_DB_DIR the current directory.
   const input: Record<string, unknown> = {};
   for (const key of ENVIRONMENT_KEYS) {
-    if (raw[key] !== undefined) input[key] = raw[key];
+    const value = raw[key];
+    if (value !== undefined && !(typeof value === 'string' && value.trim() === '')) input[key] = value;
   }
   const env = plainToInstance(Environment, input, { exposeDefaultValues: true });
   const problems = describe(validateSync(env, { forbidUnknownValues: false }));
