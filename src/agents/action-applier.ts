@@ -14,6 +14,12 @@ export class ActionApplier {
         case 'create_agent_task':
           await this.createAgentTask(client, action);
           break;
+        case 'cancel_agent_tasks':
+          await this.cancelAgentTasks(client, action);
+          break;
+        case 'create_nomination':
+          await this.createNomination(client, action);
+          break;
       }
     }
   }
@@ -32,6 +38,50 @@ export class ActionApplier {
       action.userId,
       ...entries.map(([, value]) => value),
     ]);
+  }
+
+  private async cancelAgentTasks(
+    client: Queryable,
+    action: Extract<AgentAction, { type: 'cancel_agent_tasks' }>,
+  ): Promise<void> {
+    await client.query(
+      `UPDATE agent_tasks SET status = 'cancelled' WHERE user_id = $1 AND task_type = $2 AND status = 'pending'`,
+      [action.userId, action.taskType],
+    );
+  }
+
+  private async createNomination(
+    client: Queryable,
+    action: Extract<AgentAction, { type: 'create_nomination' }>,
+  ): Promise<void> {
+    await client.query(
+      `INSERT INTO linkedin_research_prospects (id, name, company, title, linkedin_url, created_by_user_id)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        action.researchProspectId,
+        `${action.firstName} ${action.lastName}`,
+        action.company,
+        action.title,
+        action.linkedinUrl,
+        action.userId,
+      ],
+    );
+    // prospect_id stays NULL: it references `prospects` (an innovator's upload), not the research row.
+    await client.query(
+      `INSERT INTO intro_opportunities (id, connector_user_id, first_name, last_name, prospect_company,
+         prospect_title, prospect_linkedin_url, bounty_credits, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open')`,
+      [
+        action.introOpportunityId,
+        action.userId,
+        action.firstName,
+        action.lastName,
+        action.company,
+        action.title,
+        action.linkedinUrl,
+        action.bountyCredits,
+      ],
+    );
   }
 
   private async createAgentTask(

@@ -1,9 +1,39 @@
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ActionApplier } from './action-applier';
 import { AgentDispatcher } from './agent-dispatcher';
+import { AGENT_PROVIDERS, type AgentProvider } from './agent-provider';
+import { BouncerAgent } from './bouncer/bouncer.agent';
+import { UserInfoCollector } from './bouncer/user-info.collector';
+import { AgentContextLoader } from './context/agent-context.loader';
+import { AgentContextRepository } from './context/agent-context.repository';
+import { ConciergeAgent } from './member/concierge.agent';
+import { InnovatorAgent } from './member/innovator.agent';
+import { AgentModel } from './model/agent-model';
+import { createAgentModel } from './model/agent-model.factory';
 
+/**
+ * The agents: context loading, routing by user state, the providers and the model port. The
+ * engine (RoutingModule) uses AgentDispatcher for turns and ActionApplier inside its commit.
+ * DatabaseService and ConfigService come from their global modules.
+ */
 @Module({
-  providers: [AgentDispatcher, ActionApplier],
+  providers: [
+    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
+    AgentContextRepository,
+    AgentContextLoader,
+    UserInfoCollector,
+    BouncerAgent,
+    ConciergeAgent,
+    InnovatorAgent,
+    {
+      provide: AGENT_PROVIDERS,
+      useFactory: (...providers: AgentProvider[]): AgentProvider[] => providers,
+      inject: [BouncerAgent, ConciergeAgent, InnovatorAgent],
+    },
+    AgentDispatcher,
+    ActionApplier,
+  ],
   exports: [AgentDispatcher, ActionApplier],
 })
 export class AgentsModule {}

@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { isEmail } from 'class-validator';
+import type { AgentAction, NewEvent, UserWritableField } from '../agent.types';
+import { AgentContextRepository } from '../context/agent-context.repository';
+import type { AgentContext } from '../context/agent-context.types';
+import type { CollectableField, CollectedInfo, Nomination } from './bouncer-model.types';
+import { matchReferrer } from './referrer-match';
+
+export type UserFieldValues = Partial<Record<UserWritableField, string | string[] | null>>;
+
+export interface CollectOutcome {
+  /** Validated values that differ from the user row, for one `update_user_fields` action. */
+  fields: UserFieldValues;
+  /** What to acknowledge in the reply. */
+  acknowledged: CollectableField[];
+  /** The referrer as the user wrote it, when recorded this turn. */
+  referrerName: string | null;
+  /** `field: reason` for values that failed validation (logged, never written). */
+  rejected: string[];
+  events: NewEvent[];
+  actions: AgentAction[];
+}
+
+const NAME = /^\p{L}+(?:['’. -]\p{L}+)*\.?$/u;
+const COMPANY = /^[\p{L}\p{N}][\p{L}\p{N}&.,'’ +!-]*$/u;
+const TITLE = /^[\p{L}][\p{L}\p{N}&.,'’ /+()-]*$/u;
+const LINKEDIN = /^(?:https?:\/\/)?(?:[a-z]{2,3}\.)?linkedin\.com\/in\/([A-Za-z0-9_%-]{2,100})\/?$/i;
+const NOMINATION_BOUNTY_CREDITS = 50;
+
+type Check = (value: string) => string | null;
+
+const within =
+  (max: number, pattern: RegExp): Check =>
+  (value) =>
+    value.length <= max && pattern.test(value) && !/https?:|www\./i.test(value) ? value : null;
+
+const CHECKS: Record<'first_name' | 'last_name' | 'company' | 'title' | 'email' | 'linkedin_url', Check> = {
+  first_name: within(50, NAME),
+  last_name: within(50, NAME),
+  company: within(100, COMPANY),
+  title: within(100, TITLE),
+  email: (value) => (isEmail(value) ? value.toLowerCase() : null),
+  linkedin_url: (value) => {
+    const slug = LINKEDIN.exec(value)?.[1];
+    return slug ? `https://www.linkedin.com/in/${slug}` : null;
+  },
+};
+
+const USER_COLUMN = {
+  first_name: 'firstName',
+  last_name: 'lastName',
+  company: 'company',
+  title: 'title',
+  email: 'email',
+  linkedin_url: 'linkedinUrl',
+} as const;
+
+/**
+ * The Bouncer's `collect_user_info` tool (brief §3): validates what the model read, turns it into
+ * writes on the user's own row (the id always comes from the context, never from model output),
+ * one `user.onboarding_step.completed` event per new value, referrer matching against verified
+ * members, and nominations. Reads only; the engine commits the returned actions and events.
+ */
+@Injectable()
+export class UserInfoCollector {
+  constructor(private readonly repository: AgentContextRepository) {}
+
+  async collect(context: AgentContext, info: CollectedInfo): Promise<CollectOutcome> {
+    const { user } = context;
+    const outcome: CollectOutcome = {
+      fields: {},
+      acknowledged: [],
+      referrerName: null,
+      rejected: [],
+      events: [],
+      actions: [],
+    };
+    const step = (name: string, value: unknown): NewEvent => ({
+      event_type: 'user.onboarding_step.completed',
+      aggregate_id: user.id,
+      aggregate_type: 'user',
+      payload: { step: name, value },
+      created_by: 'bouncer_agent',
+    });
+
+    for (const field of ['first_name', 'last_name', 'company', 'title', 'email', 'linkedin_url'] as const) {
+      const raw = info[field];
+      if (raw === undefined) continue;
+      const valid = CHECKS[field](raw.trim());
+      if (valid === null) {
+        outcome.rejected.push(`${field}: invalid value`);
+        continue;
+      }
+      if (user[USER_COLUMN[field]] === valid) continue;
+      outcome.fields[field] = valid;
+      outcome.acknowledged.push(field);
+      outcome.events.push(step(field, valid));
+    }
+
+    if (info.expertise !== undefined) {
+      const expertise = info.expertise.map((e) => e.trim()).filter((e) => e !== '' && within(60, COMPANY)(e) !== null);
+      if (expertise.length > 0) {
+        outcome.fields.expertise = expertise;
+        outcome.acknowledged.push('expertise');
+        outcome.events.push(step('expertise', expertise));
+      }
+    }
+
+    if (info.referrer_name !== undefined && !context.progressBefore.referrerKnown) {
+      await this.recordReferrer(context, info.referrer_name.trim(), outcome, step);
+    }
+    if (info.nomination !== undefined) this.recordNomination(context, info.nomination, outcome);
+    return outcome;
+  }
+
+  private async recordReferrer(
+    context: AgentContext,
+    name: string,
+    outcome: CollectOutcome,
+    step: (name: string, value: unknown) => NewEvent,
+  ): Promise<void> {
+    if (name.length > 80 || name.split(/\s+/).length > 4 || !NAME.test(name)) {
+      outcome.rejected.push('referrer_name: invalid value');
+      return;
+    }
+    const [first, ...rest] = name.split(/\s+/);
+    const members = await this.repository.findVerifiedMembersByName(
+      first,
+      rest.length > 0 ? rest.join(' ') : null,
+      context.user.id,
+    );
+    const match = matchReferrer(name, members);
+    if (match) outcome.fields.referred_by = match.memberId;
+    else outcome.fields.name_dropped = name;
+    outcome.referrerName = name;
+    outcome.acknowledged.push('referrer_name');
+    outcome.events.push(step('referrer', name));
+  }
+
+  private recordNomination(context: AgentContext, nomination: Nomination, outcome: CollectOutcome): void {
+    const parts = nomination.name.trim().split(/\s+/);
+    if (parts.length < 2 || parts.some((part) => !NAME.test(part))) {
+      outcome.rejected.push('nomination: a first and last name are required');
+      return;
+    }
+    const firstName = parts[0];
+    const lastName = parts.slice(1).join(' ');
+    const company = nomination.company ? CHECKS.company(nomination.company) : null;
+    const title = nomination.title ? CHECKS.title(nomination.title) : null;
+    const linkedinUrl = nomination.linkedin_url ? CHECKS.linkedin_url(nomination.linkedin_url) : null;
+    const researchProspectId = randomUUID();
+    const introOpportunityId = randomUUID();
+    outcome.actions.push({
+      type: 'create_nomination',
+      userId: context.user.id,
+      researchProspectId,
+      introOpportunityId,
+      firstName,
+      lastName,
+      company,
+      title,
+      linkedinUrl,
+      bountyCredits: NOMINATION_BOUNTY_CREDITS,
+    });
+    outcome.acknowledged.push('nomination');
+    outcome.events.push({
+      event_type: 'intro.opportunity_created',
+      aggregate_id: introOpportunityId,
+      aggregate_type: 'intro_opportunity',
+      payload: {
+        introOpportunityId,
+        connectorUserId: context.user.id,
+        researchProspectId,
+        prospectName: `${firstName} ${lastName}`,
+        prospectCompany: company,
+        prospectTitle: title,
+        bountyCredits: NOMINATION_BOUNTY_CREDITS,
+      },
+      created_by: 'bouncer_agent',
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import { AgentModel } from '../model/agent-model';
+import { MemberAgent, type MemberToneProfile } from './member.agent';
+
+/** The Innovator agent, for members who sell a solution (minimal: acknowledgments and the fixed answers). */
+@Injectable()
+export class InnovatorAgent extends MemberAgent {
+  readonly name = 'innovator' as const;
+  // Brief §5: under about 200 characters per text.
+  protected readonly tone: MemberToneProfile = { maxSentencesPerText: 3, maxCharsPerText: 200 };
+
+  constructor(model: AgentModel) {
+    super(model);
+  }
+}

@@ -1,0 +1,57 @@
+import { InvalidModelOutputError } from './model.errors';
+
+type JsonRecord = Record<string, unknown>;
+
+/**
+ * Validates a tool call's input field by field. Wrong types or values outside an enum throw
+ * InvalidModelOutputError (the output cannot be used); keys outside the schema are refused:
+ * dropped and recorded, so a model talked into adding `verified` or a user id gains nothing.
+ */
+export class ToolInputReader {
+  readonly refused: string[] = [];
+
+  constructor(private readonly tool: string) {}
+
+  fail(path: string, problem: string): never {
+    throw new InvalidModelOutputError(`${path} ${problem}`, this.tool);
+  }
+
+  /** The object at `path`, with only `allowed` keys kept. */
+  object(value: unknown, path: string, allowed: readonly string[]): JsonRecord {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(path, 'must be an object');
+    const kept: JsonRecord = {};
+    for (const [key, field] of Object.entries(value as JsonRecord)) {
+      if (allowed.includes(key)) kept[key] = field;
+      else this.refused.push(path === '' ? key : `${path}.${key}`);
+    }
+    return kept;
+  }
+
+  oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.fail(path, `must be one of ${allowed.join(', ')}`);
+    }
+    return value as T;
+  }
+
+  /** A string, trimmed and cut to `maxLength`; undefined when absent, null or blank. */
+  optionalString(value: unknown, path: string, maxLength = 500): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') this.fail(path, 'must be a string');
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed.slice(0, maxLength);
+  }
+
+  optionalStrings(value: unknown, path: string, maxItems = 10): string[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+      this.fail(path, 'must be an array of strings');
+    }
+    return (value as string[]).slice(0, maxItems);
+  }
+
+  boolean(value: unknown, path: string): boolean {
+    if (typeof value !== 'boolean') this.fail(path, 'must be a boolean');
+    return value;
+  }
+}
