@@ -63,7 +63,8 @@ export function renderBouncerTemplate(facts: BouncerRenderFacts): string[] {
   const firstContact = facts.previousReplies.length === 0 && facts.scenario === 'ask_for_referrer';
   let leads: string[];
   if (facts.nudge) leads = NUDGES;
-  else if (firstContact && texts.length === 0) leads = ['Hey, I’m the bouncer here.'];
+  else if (firstContact && texts.length === 0 && facts.acknowledged.length === 0)
+    leads = ['Hey, I’m the bouncer here.'];
   else leads = acknowledgment(facts);
   // Completion and status texts already open with their own acknowledgment.
   const standalone = ['email_verification_received', 'acknowledge_completion', 'general_response'].includes(

@@ -30,6 +30,28 @@ const NOMINATION_BOUNTY_CREDITS = 50;
 
 type Check = (value: string) => string | null;
 
+const FILLER = new Set(['of', 'the', 'and', 'at', 'a', 'an', 'in', 'for', 'co', 'inc', 'llc', 'ltd', 'corp']);
+const tokens = (text: string): string[] =>
+  text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}@._%+-]+/u)
+    .filter((t) => t !== '');
+
+/**
+ * Whether a value the model extracted was actually written by the user this turn: each of its
+ * meaningful words appears in their texts. The model may read, not invent (a hallucinated or
+ * injected name is never stored).
+ */
+function statedIn(texts: readonly string[]): (value: string) => boolean {
+  const written = new Set(tokens(texts.join(' ')));
+  const whole = texts.join(' ').toLowerCase();
+  return (value) => {
+    const lower = value.trim().toLowerCase();
+    if (lower.includes('@') || lower.includes('/')) return whole.includes(lower.replace(/^https?:\/\/(www\.)?/, ''));
+    return tokens(lower).every((token) => FILLER.has(token) || written.has(token));
+  };
+}
+
 const within =
   (max: number, pattern: RegExp): Check =>
   (value) =>
@@ -84,12 +106,17 @@ export class UserInfoCollector {
       created_by: 'bouncer_agent',
     });
 
+    const stated = statedIn(context.trigger.kind === 'message' ? context.trigger.userTexts : []);
     for (const field of ['first_name', 'last_name', 'company', 'title', 'email', 'linkedin_url'] as const) {
       const raw = info[field];
       if (raw === undefined) continue;
       const valid = CHECKS[field](raw.trim());
       if (valid === null) {
         outcome.rejected.push(`${field}: invalid value`);
+        continue;
+      }
+      if (!stated(raw)) {
+        outcome.rejected.push(`${field}: not in the user's texts`);
         continue;
       }
       if (user[USER_COLUMN[field]] === valid) continue;
@@ -107,10 +134,14 @@ export class UserInfoCollector {
       }
     }
 
-    if (info.referrer_name !== undefined && !context.progressBefore.referrerKnown) {
+    if (info.referrer_name !== undefined && !stated(info.referrer_name)) {
+      outcome.rejected.push("referrer_name: not in the user's texts");
+    } else if (info.referrer_name !== undefined && !context.progressBefore.referrerKnown) {
       await this.recordReferrer(context, info.referrer_name.trim(), outcome, step);
     }
-    if (info.nomination !== undefined) this.recordNomination(context, info.nomination, outcome);
+    if (info.nomination !== undefined && !stated(info.nomination.name)) {
+      outcome.rejected.push("nomination: not in the user's texts");
+    } else if (info.nomination !== undefined) this.recordNomination(context, info.nomination, outcome);
     return outcome;
   }
 
