@@ -4,6 +4,9 @@ import type { EmbeddedPostgresSupervisor } from './embedded-postgres.supervisor'
 
 export type Queryable = Pick<PoolClient, 'query'>;
 
+/** Longest wait for the pool's connections to close on shutdown (inside Cloud Run's 10 s). */
+const CLOSE_WAIT_MS = 2000;
+
 /**
  * The service's PostgreSQL: a pool for queries and transactions, and the connection URL for the
  * few clients that need a dedicated connection (LISTEN). Closed after every other hook has run.
@@ -35,6 +38,12 @@ export class DatabaseService implements OnApplicationShutdown {
   /** Runs `work` in one transaction; rolls back on any error and rethrows it. */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client whose server goes away between two queries emits 'error' with nobody
+    // waiting on a query: without a listener that would crash the process. The next query fails
+    // instead, and the transaction rolls back through the normal path.
+    const onError = (error: Error) =>
+      this.logger.warn({ event: 'db_client_error', err: error }, 'connection lost mid-transaction');
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -44,12 +53,36 @@ export class DatabaseService implements OnApplicationShutdown {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', onError);
       client.release();
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    const closed = this.connectionsClosed();
     await this.pool.end().catch((error: unknown) => this.logger.warn({ err: error }, 'closing the pool failed'));
+    await closed;
     await this.embedded?.stop();
+  }
+
+  /**
+   * pool.end() resolves once every client is released, before their connections have closed; the
+   * pool emits 'remove' for each client once its connection has. Waits for those (bounded: a dead
+   * network must not hold the shutdown), so the embedded PostgreSQL never stops under an open
+   * connection and the shutdown logs no spurious "connection lost".
+   */
+  private connectionsClosed(): Promise<void> {
+    let open = this.pool.totalCount;
+    if (open === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      this.pool.on('remove', () => {
+        open -= 1;
+        if (open === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
   }
 }
