@@ -217,6 +217,31 @@ describe('Bouncer on Claude (stand-in)', () => {
     expect(render.system[1].text).toContain(`verify-${user.userId}@verify.yachtparty.xyz`);
   });
 
+  it('turns a nomination into an intro opportunity and its event, in the same commit', async () => {
+    const user = await harness.newUser();
+    script(
+      {
+        next_scenario: 'ask_for_referrer',
+        collect_user_info: { nomination: { name: 'Maya Lin', company: 'Globex', title: 'CTO' } },
+      },
+      'Noted. Who told you about this?',
+    );
+
+    await harness.send(user, ['You should meet Maya Lin, CTO at Globex']);
+
+    const { rows } = await harness.db.pool.query(
+      `SELECT payload FROM events WHERE event_type = 'intro.opportunity_created' AND payload->>'connectorUserId' = $1`,
+      [user.userId],
+    );
+    expect(rows).toHaveLength(1);
+    const payload = rows[0].payload as { introOpportunityId: string; prospectName: string };
+    expect(payload.prospectName).toBe('Maya Lin');
+    const intro = await harness.db.pool.query(`SELECT connector_user_id, status FROM intro_opportunities WHERE id = $1`, [
+      payload.introOpportunityId,
+    ]);
+    expect(intro.rows).toEqual([{ connector_user_id: user.userId, status: 'open' }]);
+  });
+
   it('throws on an overloaded model after the SDK’s retry, committing nothing', async () => {
     const user = await harness.newUser();
     stand.enqueue({ kind: 'error', status: 529, retryAfterMs: 1 }, { kind: 'error', status: 529, retryAfterMs: 1 });

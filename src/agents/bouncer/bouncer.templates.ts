@@ -70,7 +70,8 @@ export function renderBouncerTemplate(facts: BouncerRenderFacts): string[] {
   const standalone = ['email_verification_received', 'acknowledge_completion', 'general_response'].includes(
     facts.scenario,
   );
-  const combos = standalone ? asks : leads.flatMap((lead) => asks.map((ask) => join(lead, ask)));
+  // The opening varies first: a second nudge or acknowledgment should not sound like the first.
+  const combos = standalone ? asks : asks.flatMap((ask) => leads.map((lead) => join(lead, ask)));
   texts.push(pick(combos, facts.previousReplies));
   return texts;
 }

@@ -1,0 +1,107 @@
+import type { SeededUser } from '../support/seed';
+import { AgentsHarness } from './agents-harness';
+
+const check = (attemptCount: number) => JSON.stringify({ type: 're_engagement_check', attemptCount, currentStep: 'x' });
+
+/** Re-engagement on the local model: at most two nudges a day apart, the count carried forward (brief §8 item 21). */
+describe('Bouncer re-engagement', () => {
+  let harness: AgentsHarness;
+
+  beforeAll(async () => {
+    harness = await AgentsHarness.start();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const tasks = async (user: SeededUser) =>
+    (
+      await harness.db.pool.query<{ status: string; attempt: number; scheduled_for: Date; context_id: string }>(
+        `SELECT status, (context_json->>'attemptCount')::int AS attempt, scheduled_for, context_id::text
+         FROM agent_tasks WHERE user_id = $1 AND task_type = 're_engagement_check' ORDER BY created_at`,
+        [user.userId],
+      )
+    ).rows;
+  const pending = async (user: SeededUser) => (await tasks(user)).filter((task) => task.status === 'pending');
+  const logged = async (user: SeededUser) =>
+    (
+      await harness.db.pool.query<{ action_type: string }>(
+        `SELECT action_type FROM agent_actions_log WHERE user_id = $1 ORDER BY created_at`,
+        [user.userId],
+      )
+    ).rows.map((row) => row.action_type);
+
+  it('nudges twice, a day apart, carrying the attempt count forward, then stops', async () => {
+    const user = await harness.newUser();
+    await harness.send(user, ['hi']);
+    expect((await pending(user)).map((task) => task.attempt)).toEqual([1]);
+
+    // The task processor turns the due task into a system row (and completes the task).
+    await harness.db.pool.query(`UPDATE agent_tasks SET status = 'completed' WHERE user_id = $1`, [user.userId]);
+    const first = await harness.send(user, [check(1)], 'system');
+    expect(first.result.agent).toBe('bouncer');
+    expect(first.replies).toEqual(['Still interested? Who told you about this?']);
+    const [next] = await pending(user);
+    expect(next).toMatchObject({ attempt: 2, context_id: user.conversationId });
+    expect(next.scheduled_for.getTime() - Date.now()).toBeGreaterThan(23.9 * 3600_000);
+
+    await harness.db.pool.query(`UPDATE agent_tasks SET status = 'completed' WHERE user_id = $1`, [user.userId]);
+    const second = await harness.send(user, [check(2)], 'system');
+    expect(second.replies).toEqual(['Checking back in. Who told you about this?']);
+    expect(await pending(user)).toEqual([]);
+
+    const third = await harness.send(user, [check(3)], 'system');
+    expect(third.replies).toEqual([]);
+    expect(await pending(user)).toEqual([]);
+    expect(await logged(user)).toEqual(expect.arrayContaining(['re_engagement_message_sent', 're_engagement_paused']));
+  });
+
+  it('starts a fresh series when the user answers, cancelling the pending check', async () => {
+    const user = await harness.newUser();
+    await harness.send(user, ['hi']);
+    await harness.send(user, [check(1)], 'system');
+    expect((await pending(user)).map((task) => task.attempt)).toEqual([2]);
+
+    await harness.send(user, ['sorry, Sarah Chen told me']);
+
+    const all = await tasks(user);
+    expect(all.filter((task) => task.status === 'pending').map((task) => task.attempt)).toEqual([1]);
+    expect(all.filter((task) => task.status === 'cancelled').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stays quiet for a user who asked for time, but keeps the next check', async () => {
+    const user = await harness.newUser();
+    await harness.send(user, ['hi']);
+    await harness.send(user, ['super busy right now, later']);
+    const turn = await harness.send(user, [check(1)], 'system');
+    expect(turn.replies).toEqual([]);
+    expect(await logged(user)).toContain('re_engagement_decision_no_message');
+    expect((await pending(user)).map((task) => task.attempt)).toEqual([2]);
+  });
+
+  it('says nothing and cancels checks once onboarding is complete', async () => {
+    const user = await harness.newUser();
+    await harness.db.pool.query(
+      `UPDATE users SET first_name = 'A', last_name = 'B', company = 'C', title = 'D', email_verified = true WHERE id = $1`,
+      [user.userId],
+    );
+    await harness.db.pool.query(
+      `INSERT INTO agent_tasks (task_type, agent_type, user_id, context_json) VALUES ('re_engagement_check', 'bouncer', $1, '{}')`,
+      [user.userId],
+    );
+    const turn = await harness.send(user, [check(1)], 'system');
+    expect(turn.replies).toEqual([]);
+    expect(await pending(user)).toEqual([]);
+  });
+
+  it('nudges toward verification with the exact address', async () => {
+    const user = await harness.newUser();
+    await harness.db.pool.query(
+      `UPDATE users SET first_name = 'A', last_name = 'B', company = 'C', title = 'D', name_dropped = 'E' WHERE id = $1`,
+      [user.userId],
+    );
+    const turn = await harness.send(user, [check(1)], 'system');
+    expect(turn.replies).toHaveLength(1);
+    expect(turn.replies[0]).toContain(`verify-${user.userId}@verify.yachtparty.xyz`);
+  });
+});
