@@ -56,6 +56,10 @@ describe('embedded default (black-box)', () => {
     const started = Date.now();
     expect(await service.stop(signal)).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(10_000);
+    // Connections closed before PostgreSQL stopped: none was cut under the service.
+    expect(
+      service.logs().filter((record) => record.event === 'db_pool_client_error' || record.level === 'error'),
+    ).toEqual([]);
     // PostgreSQL shut down cleanly (it removes its pid file) and left no process behind.
     expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
     expect(processesMentioning(dataDir)).toEqual([]);
