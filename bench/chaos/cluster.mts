@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,10 +50,18 @@ export class Instance {
   readonly name: string;
   private readonly env: Record<string, string>;
   lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Exits nobody asked for. */
+  crashes = 0;
+  /** Set when the run is over: exits are expected from then on. */
+  retired = false;
+  private expectingExit = false;
+  /** Every run of this instance appends its JSON log here, for the post-mortem of a failed run. */
+  readonly logFile: string;
 
-  constructor(name: string, env: Record<string, string>) {
+  constructor(name: string, env: Record<string, string>, logDir: string) {
     this.name = name;
     this.env = env;
+    this.logFile = join(logDir, `${name}.log`);
   }
 
   async start(): Promise<void> {
@@ -62,15 +70,22 @@ export class Instance {
       env: {
         PATH: process.env.PATH ?? '',
         NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
         ...this.env,
         INSTANCE_ID: this.name,
         PORT: String(port),
       },
-      stdio: ['ignore', 'ignore', 'ignore'],
+      stdio: ['ignore', openSync(this.logFile, 'a'), openSync(this.logFile, 'a')],
     });
     this.child = child;
-    child.once('exit', (code, signal) => (this.lastExit = { code, signal }));
+    this.expectingExit = false;
+    child.once('exit', (code, signal) => {
+      this.lastExit = { code, signal };
+      if (this.expectingExit || this.retired) return;
+      // Nobody asked it to stop: a crash. Count it (the run fails) and bring the instance back.
+      this.crashes += 1;
+      setTimeout(() => void this.start(), 500);
+    });
   }
 
   get running(): boolean {
@@ -83,6 +98,7 @@ export class Instance {
     if (!child || !this.running) return 0;
     const started = performance.now();
     const exited = once(child, 'exit');
+    this.expectingExit = true;
     child.kill(signal);
     await exited;
     return performance.now() - started;

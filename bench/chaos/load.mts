@@ -65,6 +65,8 @@ export class LoadGenerator {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
+      // The database may go away mid-transaction (a fault we inject): the next query fails instead.
+      client.on('error', () => undefined);
       await client.query('BEGIN');
       for (let i = 0; i < burst; i += 1) {
         await client.query(

@@ -7,7 +7,8 @@
  *   npm run chaos                       # the CI profile: about two minutes
  *   npm run chaos -- --minutes 15       # a longer soak
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
     MAX_ATTEMPTS: '8',
     SUBSCRIPTION_GRACE_MS: '60000',
   };
-  const instances = [0, 1, 2].map((i) => new Instance(`chaos-${i}`, env));
+  const logDir = mkdtempSync(join(tmpdir(), 'rp-chaos-logs-'));
+  process.stderr.write(`instance logs: ${logDir}\n`);
+  const instances = [0, 1, 2].map((i) => new Instance(`chaos-${i}`, env, logDir));
   await Promise.all(instances.map((instance) => instance.start()));
   await Promise.all(instances.map((instance) => timeUntil(() => instance.healthy(), 30_000)));
 
@@ -90,8 +93,10 @@ async function main(): Promise<void> {
       );
     } else {
       const instance = instances[Math.floor(random() * instances.length)];
+      const wasRunning = instance.running;
       const exitMs = await instance.kill(kind === 'sigkill-instance' ? 'SIGKILL' : 'SIGTERM');
-      if (kind === 'sigterm-instance' && (exitMs > 10_000 || instance.lastExit?.code !== 0)) slowExits.push(exitMs);
+      const badExit = exitMs > 10_000 || instance.lastExit?.code !== 0;
+      if (kind === 'sigterm-instance' && wasRunning && badExit) slowExits.push(exitMs);
       await instance.start();
       record(kind, await timeUntil(() => instance.healthy(), 30_000));
     }
@@ -107,7 +112,9 @@ async function main(): Promise<void> {
     return Number(rows[0].n) === 0;
   }, SETTLE_MS);
   const report = await checkInvariants(pool);
+  for (const instance of instances) instance.retired = true;
   await Promise.all(instances.map((instance) => instance.kill('SIGTERM')));
+  const crashes = instances.reduce((sum, instance) => sum + instance.crashes, 0);
   await load.close();
   await pool.end();
   await postgres.stop();
@@ -123,7 +130,8 @@ async function main(): Promise<void> {
     `| duplicates (must be 0) | ${report.duplicates} |`,
     `| lost (must be 0) | ${report.lost} |`,
     `| most turns of one user at once (must be 1) | ${report.maxTurnsOfOneUserAtOnce} |`,
-    `| SIGTERM exits slower than 10 s or non-zero | ${slowExits.length} |`,
+    `| SIGTERM exits slower than 10 s or non-zero (must be 0) | ${slowExits.length} |`,
+    `| instance crashes (must be 0) | ${crashes} |`,
     ...Object.entries(faults).map(([kind, n]) => `| faults: ${kind} | ${n} |`),
     ...recoveryRows.map((row) => `| recovery ms p50 / max: ${row.kind} | ${row.p50} / ${row.max} |`),
     '',
@@ -134,9 +142,14 @@ async function main(): Promise<void> {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(ROOT, 'bench', 'results', 'chaos-latest.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), minutes: Number(values.minutes), load: load.stats, report, faults, recovery, slowExits }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), minutes: Number(values.minutes), load: load.stats, report, faults, recovery, slowExits, crashes }, null, 2)}\n`,
   );
-  const failed = report.duplicates > 0 || report.lost > 0 || report.maxTurnsOfOneUserAtOnce > 1 || slowExits.length > 0;
+  const failed =
+    report.duplicates > 0 ||
+    report.lost > 0 ||
+    report.maxTurnsOfOneUserAtOnce > 1 ||
+    slowExits.length > 0 ||
+    crashes > 0;
   process.exit(failed ? 1 : 0);
 }
 
