@@ -129,6 +129,45 @@ export class Environment {
   @Min(100)
   SWEEP_INTERVAL_MS = 5000;
 
+  /** Rows one catch-up page reads per table; a sweep reads pages oldest first, up to ten in a row. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  SWEEP_PAGE_SIZE = 200;
+
+  /** First delay before a lost feed (socket, channel, LISTEN connection) is re-established; doubles, with jitter. */
+  @toInt()
+  @IsInt()
+  @Min(10)
+  FEED_RECONNECT_MIN_MS = 500;
+
+  /** Cap of that delay: a feed retries without end, at least this often. */
+  @toInt()
+  @IsInt()
+  @Min(10)
+  FEED_RECONNECT_MAX_MS = 15000;
+
+  /** The LISTEN connection is probed this often; a probe or connect slower than this is a lost link. */
+  @toInt()
+  @IsInt()
+  @Min(100)
+  LISTEN_PROBE_INTERVAL_MS = 5000;
+
+  /** Supabase Realtime heartbeat period; a socket that leaves one unanswered for a period is replaced. */
+  @toInt()
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  REALTIME_HEARTBEAT_INTERVAL_MS = 15000;
+
+  /** How long a Supabase channel join may go unanswered before it is given up and retried. */
+  @toInt()
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  REALTIME_JOIN_TIMEOUT_MS = 10000;
+
   /** Agent turns and event handlers in flight at once in this instance. */
   @toInt()
   @IsInt()
@@ -228,6 +267,13 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   env.REALTIME_SOURCE ??= env.SUPABASE_URL ? 'supabase' : 'postgres';
   if (env.REALTIME_SOURCE === 'supabase' && !env.SUPABASE_URL && !problems.some((p) => p.startsWith('SUPABASE_URL'))) {
     problems.push('SUPABASE_URL must be set when REALTIME_SOURCE=supabase');
+  }
+  if (
+    Number.isInteger(env.FEED_RECONNECT_MIN_MS) &&
+    Number.isInteger(env.FEED_RECONNECT_MAX_MS) &&
+    env.FEED_RECONNECT_MAX_MS < env.FEED_RECONNECT_MIN_MS
+  ) {
+    problems.push('FEED_RECONNECT_MAX_MS must not be below FEED_RECONNECT_MIN_MS');
   }
   if (problems.length > 0) throw new EnvironmentError(problems);
   return env;

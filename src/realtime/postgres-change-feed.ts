@@ -3,6 +3,7 @@ import { Client, type Notification } from 'pg';
 import pRetry, { AbortError } from 'p-retry';
 import type { AppEventBus } from '../events/app-event-bus';
 import { ChangeFeed } from './change-feed';
+import type { ReconnectBounds } from './reconnect-backoff';
 import type { SubscriptionRegistry } from './subscription-registry';
 import type { ChannelName } from './subscription.types';
 import { parseEventWakeUp, parseMessageWakeUp } from './wake-up.parser';
@@ -15,16 +16,20 @@ const NOTIFY_CHANNELS: Record<string, ChannelName> = {
 
 export interface PostgresFeedOptions {
   url: string;
-  /** How often the idle listener connection is probed; a probe slower than this is a dead link. */
+  /** How often the idle listener connection is probed; a probe or connect slower than this is a dead link. */
   probeIntervalMs: number;
-  reconnectMinMs: number;
-  reconnectMaxMs: number;
+  reconnect: ReconnectBounds;
 }
+
+/** How long a lost connection gets to say goodbye before it is abandoned (a stalled socket never does). */
+const END_WAIT_MS = 1000;
 
 /**
  * LISTEN on one dedicated connection outside the pool (a pooled connection would lose its LISTEN
- * when returned). Any loss — error, end, failed probe — drops the client and reconnects with
- * capped exponential backoff and jitter, without end, re-issuing LISTEN.
+ * when returned). Any loss — error, end (a database restart, pg_terminate_backend), failed probe
+ * (a stalled network) — drops the client and reconnects at once, then with capped exponential
+ * backoff and jitter, without end, re-issuing LISTEN. 'feed.subscribed' follows every LISTEN, so
+ * the catch-up sweep finds what was committed while nobody listened.
  */
 export class PostgresChangeFeed extends ChangeFeed {
   readonly source = 'postgres' as const;
@@ -56,14 +61,14 @@ export class PostgresChangeFeed extends ChangeFeed {
     for (const channel of Object.values(NOTIFY_CHANNELS)) this.registry.set(channel, 'disconnected', 'stopped');
   }
 
-  private async connectWithRetry(state: 'connecting' | 'reconnecting'): Promise<void> {
-    for (const channel of Object.values(NOTIFY_CHANNELS)) this.registry.set(channel, state);
+  private async connectWithRetry(state: 'connecting' | 'reconnecting', reason?: string): Promise<void> {
+    for (const channel of Object.values(NOTIFY_CHANNELS)) this.registry.set(channel, state, reason);
     try {
       await pRetry(() => this.connectOnce(), {
         retries: Number.POSITIVE_INFINITY,
         factor: 2,
-        minTimeout: this.options.reconnectMinMs,
-        maxTimeout: this.options.reconnectMaxMs,
+        minTimeout: this.options.reconnect.minMs,
+        maxTimeout: this.options.reconnect.maxMs,
         randomize: true,
         signal: this.stopping.signal,
         onFailedAttempt: ({ error, attemptNumber }) => {
@@ -86,6 +91,8 @@ export class PostgresChangeFeed extends ChangeFeed {
       connectionString: this.options.url,
       application_name: 'realtime-processor-listen',
       keepAlive: true,
+      // Without it a connect to an unreachable host waits for the OS (minutes), holding up retries.
+      connectionTimeoutMillis: this.options.probeIntervalMs,
     });
     client.on('error', (error) => this.onConnectionLost(client, error));
     client.on('end', () => this.onConnectionLost(client, new Error('connection ended')));
@@ -136,7 +143,7 @@ export class PostgresChangeFeed extends ChangeFeed {
       'LISTEN connection lost; reconnecting',
     );
     void this.dropClient();
-    this.connectLoop = this.connectWithRetry('reconnecting');
+    this.connectLoop = this.connectWithRetry('reconnecting', error.message);
   }
 
   private async dropClient(): Promise<void> {
@@ -145,26 +152,45 @@ export class PostgresChangeFeed extends ChangeFeed {
     this.client = undefined;
     if (!client) return;
     client.removeAllListeners('notification');
-    await client.end().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.end().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, END_WAIT_MS).unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
+  /** Called by pg's event emitter: nothing may throw back into it. */
   private onNotification({ channel, payload }: Notification): void {
-    if (channel === 'inbound_messages') {
-      const parsed = parseMessageWakeUp(payload);
-      if (parsed.ok) this.bus.emit('inbound-message.noticed', { ...parsed.value, source: 'postgres' });
-      else
-        this.logger.warn(
-          { event: 'notification_rejected', channel, reason: parsed.reason },
-          'malformed notification dropped',
+    try {
+      if (channel === 'inbound_messages') {
+        const parsed = parseMessageWakeUp(payload);
+        if (!parsed.ok) return this.rejected(channel, parsed.reason);
+        this.logger.debug(
+          { event: 'wake_up', source: 'postgres', messageId: parsed.value.messageId },
+          'message noticed',
         );
-    } else if (channel === 'agent_events') {
-      const parsed = parseEventWakeUp(payload);
-      if (parsed.ok) this.bus.emit('agent-event.noticed', { ...parsed.value, source: 'postgres' });
-      else
-        this.logger.warn(
-          { event: 'notification_rejected', channel, reason: parsed.reason },
-          'malformed notification dropped',
-        );
+        this.bus.emit('inbound-message.noticed', { ...parsed.value, source: 'postgres' });
+      } else if (channel === 'agent_events') {
+        const parsed = parseEventWakeUp(payload);
+        if (!parsed.ok) return this.rejected(channel, parsed.reason);
+        this.logger.debug({ event: 'wake_up', source: 'postgres', eventId: parsed.value.eventId }, 'event noticed');
+        this.bus.emit('agent-event.noticed', { ...parsed.value, source: 'postgres' });
+      }
+    } catch (error) {
+      this.logger.error(
+        { event: 'feed_callback_failed', feed: 'postgres', channel, err: error },
+        'handling a notification failed',
+      );
     }
+  }
+
+  private rejected(channel: string, reason: string): void {
+    this.logger.warn(
+      { event: 'notification_rejected', feed: 'postgres', channel, reason },
+      'malformed notification dropped',
+    );
   }
 }

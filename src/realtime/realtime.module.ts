@@ -10,15 +10,37 @@ import { ChangeFeed } from './change-feed';
 import { ChangeFeedLifecycle } from './change-feed.lifecycle';
 import { PostgresChangeFeed } from './postgres-change-feed';
 import { SubscriptionRegistry } from './subscription-registry';
+import { SupabaseChangeFeed } from './supabase-change-feed';
 
+/** The feed REALTIME_SOURCE names (validateEnvironment resolves the default and checks its settings). */
 function createFeed(
   config: ConfigService<Environment, true>,
   database: DatabaseService,
   registry: SubscriptionRegistry,
   bus: AppEventBus,
 ): ChangeFeed {
+  const reconnect = {
+    minMs: config.get('FEED_RECONNECT_MIN_MS', { infer: true }),
+    maxMs: config.get('FEED_RECONNECT_MAX_MS', { infer: true }),
+  };
+  if (config.get('REALTIME_SOURCE', { infer: true }) === 'supabase') {
+    const url = config.get('SUPABASE_URL', { infer: true });
+    const serviceRoleKey = config.get('SUPABASE_SERVICE_ROLE_KEY', { infer: true });
+    if (!url || !serviceRoleKey) throw new Error('the supabase feed needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY');
+    return new SupabaseChangeFeed(
+      {
+        url,
+        serviceRoleKey,
+        heartbeatIntervalMs: config.get('REALTIME_HEARTBEAT_INTERVAL_MS', { infer: true }),
+        joinTimeoutMs: config.get('REALTIME_JOIN_TIMEOUT_MS', { infer: true }),
+        reconnect,
+      },
+      registry,
+      bus,
+    );
+  }
   return new PostgresChangeFeed(
-    { url: database.url, probeIntervalMs: 5000, reconnectMinMs: 200, reconnectMaxMs: 10000 },
+    { url: database.url, probeIntervalMs: config.get('LISTEN_PROBE_INTERVAL_MS', { infer: true }), reconnect },
     registry,
     bus,
   );

@@ -51,3 +51,30 @@ export function parseEventWakeUp(input: unknown): Parsed<EventWakeUp> {
   if (!isUuid(id)) return { ok: false, reason: 'event id is missing or not a uuid' };
   return { ok: true, value: { eventId: id, eventType: typeof eventType === 'string' ? eventType : null } };
 }
+
+/**
+ * A Realtime `postgres_changes` INSERT on `table`, as supabase-js hands it to `.on()` callbacks
+ * (`{ schema, table, eventType, new, errors, ... }`): its `new` record.
+ */
+function insertedRecord(input: unknown, table: string): Parsed<Record<string, unknown>> {
+  if (!isRecord(input)) return { ok: false, reason: 'change is not an object' };
+  if (input.eventType !== 'INSERT')
+    return { ok: false, reason: `change is not an INSERT (${String(input.eventType)})` };
+  if (input.schema !== 'public' || input.table !== table) {
+    return { ok: false, reason: `change is for ${String(input.schema)}.${String(input.table)}, not public.${table}` };
+  }
+  return isRecord(input.new) ? { ok: true, value: input.new } : { ok: false, reason: 'change has no new record' };
+}
+
+/** An inserted `messages` row; outbound rows are rejected even if the server-side filter let them through. */
+export function parseMessageChange(input: unknown): Parsed<MessageWakeUp> {
+  const record = insertedRecord(input, 'messages');
+  if (!record.ok) return record;
+  if (record.value.direction !== 'inbound') return { ok: false, reason: 'message is not inbound' };
+  return parseMessageWakeUp(record.value);
+}
+
+export function parseEventChange(input: unknown): Parsed<EventWakeUp> {
+  const record = insertedRecord(input, 'events');
+  return record.ok ? parseEventWakeUp(record.value) : record;
+}
