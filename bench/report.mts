@@ -1,4 +1,5 @@
 import type { PipelineResult } from './engine.bench.mts';
+import type { FootprintResult } from './footprint.bench.mts';
 import type { ReferenceResult } from './graphile-worker.bench.mts';
 
 interface BenchResult {
@@ -8,6 +9,7 @@ interface BenchResult {
   workload: { latencySamples: number; users: number; messagesPerUser: number; concurrencyPerInstance: number };
   pipelines: PipelineResult[];
   reference: ReferenceResult;
+  footprint: FootprintResult;
 }
 
 const ms = (p: { p50: number; p95: number; p99: number }) => `${p.p50} / ${p.p95} / ${p.p99}`;
@@ -44,5 +46,17 @@ ${rows.join('\n')}
 | graphile-worker ${'(reference)'}, 1 process | ${ms(reference.idleLatencyMs)} | ${ms(reference.loadLatencyMs)} | ${reference.jobsPerSecond} jobs/s |
 
 A turn answers every text of a burst at once, so turns/s is lower than texts/s by design.
+
+## Start-up and memory
+
+| figure | value |
+| --- | --- |
+| process start → both subscriptions connected | ${result.footprint.startToConnectedMs} ms |
+| resident memory, idle | ${result.footprint.rssIdleMb} MB |
+| resident memory, peak while working off ${result.footprint.backlogMessages} texts waiting at start-up | ${result.footprint.rssBacklogPeakMb} MB |
+| time to work off that backlog | ${result.footprint.backlogDrainSeconds} s |
+
+The backlog is read in bounded pages and wake-ups beyond the bounded queue are left to the next
+sweep, so memory stays flat however many rows wait.
 `;
 }

@@ -13,6 +13,7 @@ import {
   LOAD_USERS,
   type PipelineResult,
 } from './engine.bench.mts';
+import { benchFootprint } from './footprint.bench.mts';
 import { benchGraphileWorker, type ReferenceResult } from './graphile-worker.bench.mts';
 import { serverVersion, startPostgres } from './lib/postgres.mts';
 import { renderReport } from './report.mts';
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
       LATENCY_SAMPLES,
       CONCURRENCY,
     );
+    process.stderr.write('start-up and memory...\n');
+    const footprint = await benchFootprint(postgres.serverUrl, env);
     const result = {
       date: new Date().toISOString(),
       machine,
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
       },
       pipelines,
       reference,
+      footprint,
     };
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     const json = `${JSON.stringify(result, null, 2)}\n`;
