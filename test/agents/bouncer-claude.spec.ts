@@ -236,9 +236,10 @@ describe('Bouncer on Claude (stand-in)', () => {
     expect(rows).toHaveLength(1);
     const payload = rows[0].payload as { introOpportunityId: string; prospectName: string };
     expect(payload.prospectName).toBe('Maya Lin');
-    const intro = await harness.db.pool.query(`SELECT connector_user_id, status FROM intro_opportunities WHERE id = $1`, [
-      payload.introOpportunityId,
-    ]);
+    const intro = await harness.db.pool.query(
+      `SELECT connector_user_id, status FROM intro_opportunities WHERE id = $1`,
+      [payload.introOpportunityId],
+    );
     expect(intro.rows).toEqual([{ connector_user_id: user.userId, status: 'open' }]);
   });
 

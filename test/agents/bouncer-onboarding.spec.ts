@@ -61,12 +61,12 @@ describe('Bouncer onboarding on the local model', () => {
     expect(await harness.user(user.userId)).toMatchObject({ first_name: 'Jane', last_name: null });
 
     const fourth = await harness.send(user, ['Doe']);
-    expect(fourth.replies).toEqual(['Got it. Where do you work, and what’s your title?']);
+    expect(fourth.replies).toEqual(['Noted. Where do you work, and what’s your title?']); // acknowledgments vary
     expect(await harness.user(user.userId)).toMatchObject({ last_name: 'Doe' });
 
     const fifth = await harness.send(user, ['VP of Sales at Acme Corp']);
     expect(fifth.replies).toEqual([
-      `Got it. Last step: send a quick email from your work address to ${address} so we can verify you.`,
+      `Thanks. Last step: send a quick email from your work address to ${address} so we can verify you.`,
     ]);
     expect(await harness.user(user.userId)).toMatchObject({ company: 'Acme Corp', title: 'VP of Sales' });
     expect(await events(user, 'user.verification.pending')).toEqual([{ verification_email: address }]);

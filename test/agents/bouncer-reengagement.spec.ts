@@ -40,14 +40,14 @@ describe('Bouncer re-engagement', () => {
     await harness.db.pool.query(`UPDATE agent_tasks SET status = 'completed' WHERE user_id = $1`, [user.userId]);
     const first = await harness.send(user, [check(1)], 'system');
     expect(first.result.agent).toBe('bouncer');
-    expect(first.replies).toEqual(['Still interested? Who told you about this?']);
+    expect(first.replies).toEqual(['Still interested? Who sent you my way?']);
     const [next] = await pending(user);
     expect(next).toMatchObject({ attempt: 2, context_id: user.conversationId });
     expect(next.scheduled_for.getTime() - Date.now()).toBeGreaterThan(23.9 * 3600_000);
 
     await harness.db.pool.query(`UPDATE agent_tasks SET status = 'completed' WHERE user_id = $1`, [user.userId]);
     const second = await harness.send(user, [check(2)], 'system');
-    expect(second.replies).toEqual(['Checking back in. Who told you about this?']);
+    expect(second.replies).toEqual(['Checking back in. Who should I thank for sending you?']);
     expect(await pending(user)).toEqual([]);
 
     const third = await harness.send(user, [check(3)], 'system');

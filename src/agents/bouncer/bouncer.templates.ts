@@ -47,13 +47,22 @@ function acknowledgment(facts: BouncerRenderFacts): string[] {
   return [''];
 }
 
-/** The first combination not already sent in this conversation; deterministic. */
-function pick(candidates: string[], previous: readonly string[]): string {
-  const used = new Set(previous.map((text) => text.trim()));
-  return candidates.find((text) => !used.has(text)) ?? candidates[0];
-}
-
 const join = (...parts: string[]): string => parts.filter((p) => p !== '').join(' ');
+
+/**
+ * Deterministic variety: the first question and the first opening not yet used in this
+ * conversation (a question asked again is worded differently where possible).
+ */
+function pick(asks: readonly string[], leads: readonly string[], previous: readonly string[]): string {
+  const sent = previous.map((text) => text.trim());
+  const freshFirst = (options: readonly string[]): string[] => {
+    const fresh = options.find((option) => !sent.some((text) => text.includes(option))) ?? options[0];
+    return [fresh, ...options.filter((option) => option !== fresh)];
+  };
+  const orderedLeads = freshFirst(leads);
+  const combos = freshFirst(asks).flatMap((ask) => orderedLeads.map((lead) => join(lead, ask)));
+  return combos.find((text) => !sent.includes(text)) ?? combos[0];
+}
 
 export function renderBouncerTemplate(facts: BouncerRenderFacts): string[] {
   if (facts.scenario === 'no_message') return [];
@@ -70,8 +79,6 @@ export function renderBouncerTemplate(facts: BouncerRenderFacts): string[] {
   const standalone = ['email_verification_received', 'acknowledge_completion', 'general_response'].includes(
     facts.scenario,
   );
-  // The opening varies first: a second nudge or acknowledgment should not sound like the first.
-  const combos = standalone ? asks : asks.flatMap((ask) => leads.map((lead) => join(lead, ask)));
-  texts.push(pick(combos, facts.previousReplies));
+  texts.push(pick(asks, standalone ? [''] : leads, facts.previousReplies));
   return texts;
 }
