@@ -1,5 +1,7 @@
 import pg from 'pg';
 
+const ignore = () => undefined;
+
 export interface LoadStats {
   texts: number;
   events: number;
@@ -66,7 +68,7 @@ export class LoadGenerator {
     try {
       client = await this.pool.connect();
       // The database may go away mid-transaction (a fault we inject): the next query fails instead.
-      client.on('error', () => undefined);
+      client.on('error', ignore);
       await client.query('BEGIN');
       for (let i = 0; i < burst; i += 1) {
         await client.query(
@@ -92,6 +94,7 @@ export class LoadGenerator {
       this.stats.insertErrors += 1;
       await client?.query('ROLLBACK').catch(() => undefined);
     } finally {
+      client?.off('error', ignore);
       client?.release();
     }
   }
