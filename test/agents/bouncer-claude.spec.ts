@@ -1,4 +1,8 @@
-import { InvalidModelOutputError, ModelUnavailableError } from '../../src/agents/model/model.errors';
+import {
+  InvalidModelOutputError,
+  ModelCallAbortedError,
+  ModelUnavailableError,
+} from '../../src/agents/model/model.errors';
 import { splitSentences } from '../../src/agents/tone/tone-rules';
 import { AnthropicStandIn, type RecordedRequest } from '../support/anthropic-stand-in';
 import { insertInbound } from '../support/seed';
@@ -247,6 +251,26 @@ describe('Bouncer on Claude (stand-in)', () => {
     const user = await harness.newUser();
     stand.enqueue({ kind: 'error', status: 529, retryAfterMs: 1 }, { kind: 'error', status: 529, retryAfterMs: 1 });
     await expect(harness.send(user, ['hi'])).rejects.toBeInstanceOf(ModelUnavailableError);
+    const outbound = await harness.db.pool.query(
+      `SELECT 1 FROM messages WHERE user_id = $1 AND direction = 'outbound'`,
+      [user.userId],
+    );
+    expect(outbound.rowCount).toBe(0);
+  });
+
+  it('aborts the model call when the engine’s signal fires (shutdown), committing nothing', async () => {
+    const user = await harness.newUser();
+    const [messageId] = await insertInbound(harness.db.pool, user, ['hi']);
+    stand.enqueue({ kind: 'slow', delayMs: 60_000, then: { kind: 'text', text: 'never read' } });
+    const shutdown = new AbortController();
+
+    const turn = harness.runTurn(user.userId, messageId, shutdown.signal);
+    await stand.waitForRequests(1);
+    shutdown.abort();
+
+    await expect(turn).rejects.toBeInstanceOf(ModelCallAbortedError);
+    await stand.idle();
+    expect(stand.requests).toHaveLength(1);
     const outbound = await harness.db.pool.query(
       `SELECT 1 FROM messages WHERE user_id = $1 AND direction = 'outbound'`,
       [user.userId],
