@@ -1,26 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
 
+/**
+ * Where a page ended: the last row's `created_at` as PostgreSQL's own text (a JS Date would drop
+ * the microseconds and skip or repeat rows) and its id, for keyset paging.
+ */
+export interface PageCursor {
+  createdAt: string;
+  id: string;
+}
+
 export interface DueMessage {
   id: string;
   user_id: string | null;
+  created_at: string;
 }
 export interface DueEvent {
   id: string;
   event_type: string;
+  created_at: string;
 }
 
 /**
  * Unfinished rows that nobody is working on: pending and due, or processing under a claim that
- * is gone or expired (a crashed or stalled worker). Oldest first, one row per user, bounded pages.
+ * is gone or expired (a crashed or stalled worker). Oldest first, in bounded keyset pages; for
+ * messages one row per user (a turn takes all of a user's pending texts), so one user's burst
+ * cannot fill the pages and starve the others.
  */
 @Injectable()
 export class CatchUpRepository {
   constructor(private readonly database: DatabaseService) {}
 
-  dueMessages(limit: number): Promise<DueMessage[]> {
+  dueMessages(limit: number, after?: PageCursor): Promise<DueMessage[]> {
     return this.database.query<DueMessage>(
-      `SELECT id, user_id FROM (
+      `SELECT id, user_id, created_at::text AS created_at FROM (
          SELECT DISTINCT ON (COALESCE(m.user_id, m.id)) m.id, m.user_id, m.created_at
          FROM messages m
          WHERE m.direction = 'inbound'
@@ -28,24 +41,26 @@ export class CatchUpRepository {
            AND ((m.processing_state = 'pending' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now()))
              OR (m.processing_state = 'processing' AND NOT EXISTS (
                    SELECT 1 FROM processing_claims c WHERE c.token = m.claim_token AND c.lease_expires_at > now())))
-         ORDER BY COALESCE(m.user_id, m.id), m.created_at
+         ORDER BY COALESCE(m.user_id, m.id), m.created_at, m.id
        ) due
-       ORDER BY created_at
+       WHERE $2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid)
+       ORDER BY created_at, id
        LIMIT $1`,
-      [limit],
+      [limit, after?.createdAt ?? null, after?.id ?? null],
     );
   }
 
-  dueEvents(limit: number): Promise<DueEvent[]> {
+  dueEvents(limit: number, after?: PageCursor): Promise<DueEvent[]> {
     return this.database.query<DueEvent>(
-      `SELECT e.id, e.event_type FROM events e
+      `SELECT e.id, e.event_type, e.created_at::text AS created_at FROM events e
        WHERE e.processing_state IN ('pending', 'processing')
          AND ((e.processing_state = 'pending' AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now()))
            OR (e.processing_state = 'processing' AND NOT EXISTS (
                  SELECT 1 FROM processing_claims c WHERE c.token = e.claim_token AND c.lease_expires_at > now())))
-       ORDER BY e.created_at
+         AND ($2::timestamptz IS NULL OR (e.created_at, e.id) > ($2::timestamptz, $3::uuid))
+       ORDER BY e.created_at, e.id
        LIMIT $1`,
-      [limit],
+      [limit, after?.createdAt ?? null, after?.id ?? null],
     );
   }
 }

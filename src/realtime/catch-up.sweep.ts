@@ -2,9 +2,21 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { AppEventBus } from '../events/app-event-bus';
-import { CatchUpRepository } from './catch-up.repository';
+import { CatchUpRepository, type DueEvent, type DueMessage, type PageCursor } from './catch-up.repository';
 
-const PAGE_SIZE = 200;
+/**
+ * Pages one sweep reads at most, per table. Enough that a backlog several pages deep is woken up
+ * in one sweep (an engine with room takes it all without waiting for the timer); bounded, so a
+ * huge backlog costs a few queries, not a table scan per page. An engine that cannot hold a sweep
+ * turns the rest away and emits 'catch-up.requested' as soon as it has room, which starts the
+ * next sweep; the timer is only the backstop.
+ */
+export const PAGES_PER_SWEEP = 10;
+
+const cursorOf = (rows: { id: string; created_at: string }[]): PageCursor | undefined => {
+  const last = rows.at(-1);
+  return last && { createdAt: last.created_at, id: last.id };
+};
 
 /**
  * Notifications are only wake-ups and can be lost (Realtime does not guarantee delivery, NOTIFY
@@ -15,6 +27,7 @@ const PAGE_SIZE = 200;
 @Injectable()
 export class CatchUpSweep implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CatchUpSweep.name);
+  private readonly pageSize: number;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private rerun = false;
@@ -24,7 +37,9 @@ export class CatchUpSweep implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly repository: CatchUpRepository,
     private readonly bus: AppEventBus,
     private readonly config: ConfigService<Environment, true>,
-  ) {}
+  ) {
+    this.pageSize = config.get('SWEEP_PAGE_SIZE', { infer: true });
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.request('timer'), this.config.get('SWEEP_INTERVAL_MS', { infer: true }));
@@ -35,7 +50,12 @@ export class CatchUpSweep implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.idle();
+  }
+
+  /** Resolves once no sweep is running or due to rerun. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
   }
 
   /** Runs a sweep now, or once more right after the one in progress. */
@@ -54,21 +74,39 @@ export class CatchUpSweep implements OnApplicationBootstrap, BeforeApplicationSh
     });
   }
 
+  /** Oldest first, page after page while pages come back full, up to PAGES_PER_SWEEP. */
   private async sweep(reason: string): Promise<void> {
+    let messageCursor: PageCursor | undefined;
+    let eventCursor: PageCursor | undefined;
+    let moreMessages = true;
+    let moreEvents = true;
+    let messages = 0;
+    let events = 0;
+    let pages = 0;
     try {
-      const [messages, events] = await Promise.all([
-        this.repository.dueMessages(PAGE_SIZE),
-        this.repository.dueEvents(PAGE_SIZE),
-      ]);
-      for (const message of messages) {
-        this.bus.emit('inbound-message.noticed', { messageId: message.id, userId: message.user_id, source: 'sweep' });
+      while ((moreMessages || moreEvents) && pages < PAGES_PER_SWEEP && !this.stopped) {
+        pages += 1;
+        const [messageRows, eventRows]: [DueMessage[], DueEvent[]] = await Promise.all([
+          moreMessages ? this.repository.dueMessages(this.pageSize, messageCursor) : [],
+          moreEvents ? this.repository.dueEvents(this.pageSize, eventCursor) : [],
+        ]);
+        if (this.stopped) break;
+        for (const row of messageRows) {
+          this.bus.emit('inbound-message.noticed', { messageId: row.id, userId: row.user_id, source: 'sweep' });
+        }
+        for (const row of eventRows) {
+          this.bus.emit('agent-event.noticed', { eventId: row.id, eventType: row.event_type, source: 'sweep' });
+        }
+        messages += messageRows.length;
+        events += eventRows.length;
+        moreMessages = moreMessages && messageRows.length === this.pageSize;
+        moreEvents = moreEvents && eventRows.length === this.pageSize;
+        messageCursor = cursorOf(messageRows) ?? messageCursor;
+        eventCursor = cursorOf(eventRows) ?? eventCursor;
       }
-      for (const event of events) {
-        this.bus.emit('agent-event.noticed', { eventId: event.id, eventType: event.event_type, source: 'sweep' });
-      }
-      if (messages.length + events.length > 0) {
+      if (messages + events > 0) {
         this.logger.log(
-          { event: 'catch_up_sweep', reason, messages: messages.length, events: events.length },
+          { event: 'catch_up_sweep', reason, messages, events, pages, more: moreMessages || moreEvents },
           'woke up unfinished work',
         );
       }
