@@ -1,11 +1,13 @@
 /**
  * `npm run chaos`: three instances under a steady mixed load while a scheduler injects faults at
- * random (instances killed with SIGKILL or SIGTERM and restarted, the database restarted), then
- * every invariant of DESIGN.md §3 is checked against the database. Loopback only, bounded in time.
- * Exits non-zero when an invariant fails.
+ * random — instances killed with SIGKILL or SIGTERM and restarted, the database restarted, the
+ * Realtime stand-in's connections dropped, stalled, closed and errored, the model stand-in
+ * answering 529 or too slowly — then every invariant of DESIGN.md §3 is checked against the
+ * database. Loopback only, bounded in time. Exits non-zero when an invariant fails.
  *
  *   npm run chaos                       # the CI profile: about two minutes
  *   npm run chaos -- --minutes 15       # a longer soak
+ *   npm run chaos -- --feed postgres    # LISTEN/NOTIFY instead of Supabase Realtime
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,25 +17,25 @@ import pg from 'pg';
 import { installTurnAudit } from '../../test/support/turn-audit.ts';
 import { createDatabase } from '../lib/postgres.mts';
 import { percentiles } from '../lib/stats.mts';
+import { RealtimeStandIn } from '../../test/support/realtime-stand-in.ts';
+import { freePort } from '../lib/postgres.mts';
 import { Instance, RestartablePostgres, timeUntil } from './cluster.mts';
+import { faultsFor, type ChaosWorld } from './faults.mts';
+import { ChaosModel } from './model.mts';
 import { checkInvariants, installEventAudit } from './invariants.mts';
 import { LoadGenerator } from './load.mts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
-  options: { minutes: { type: 'string', default: '1.5' }, seed: { type: 'string', default: '42' } },
+  options: {
+    minutes: { type: 'string', default: '1.5' },
+    seed: { type: 'string', default: '42' },
+    feed: { type: 'string', default: 'supabase' },
+  },
 });
 const chaosMs = Number(values.minutes) * 60_000;
-const SETTLE_MS = 45_000;
-
-type FaultKind = 'sigkill-instance' | 'sigterm-instance' | 'restart-database';
-const FAULTS: FaultKind[] = [
-  'sigkill-instance',
-  'sigterm-instance',
-  'sigkill-instance',
-  'sigterm-instance',
-  'restart-database',
-];
+const feed = values.feed === 'postgres' ? 'postgres' : 'supabase';
+const SETTLE_MS = 60_000;
 
 async function main(): Promise<void> {
   let state = Number(values.seed);
@@ -49,16 +51,31 @@ async function main(): Promise<void> {
   await installTurnAudit(pool);
   await installEventAudit(pool);
 
-  const env = {
+  const model = await ChaosModel.start();
+  const realtimePort = await freePort();
+  const realtime =
+    feed === 'supabase'
+      ? { standIn: await RealtimeStandIn.start({ port: realtimePort, databaseUrl: url }), port: realtimePort }
+      : undefined;
+  const env: Record<string, string> = {
     DATABASE_URL: url,
-    REALTIME_SOURCE: 'postgres',
+    REALTIME_SOURCE: feed,
+    ANTHROPIC_API_KEY: 'chaos-key',
+    ANTHROPIC_BASE_URL: model.standIn.baseURL,
     CLAIM_LEASE_MS: '3000',
+    TURN_TIMEOUT_MS: '3000',
     SWEEP_INTERVAL_MS: '1000',
     SHUTDOWN_DRAIN_MS: '3000',
     RETRY_BASE_DELAY_MS: '500',
     RETRY_MAX_DELAY_MS: '5000',
-    MAX_ATTEMPTS: '8',
+    MAX_ATTEMPTS: '10',
     SUBSCRIPTION_GRACE_MS: '60000',
+    ...(realtime
+      ? {
+          SUPABASE_URL: `http://127.0.0.1:${realtime.port}`,
+          SUPABASE_SERVICE_ROLE_KEY: 'chaos-service-role-key-0123456789',
+        }
+      : {}),
   };
   const logDir = mkdtempSync(join(tmpdir(), 'rp-chaos-logs-'));
   process.stderr.write(`instance logs: ${logDir}\n`);
@@ -70,37 +87,21 @@ async function main(): Promise<void> {
   await load.seed(150);
   load.start(20);
 
+  const world: ChaosWorld = { instances, postgres, databaseUrl: url, model, realtime, random, badExits: [] };
+  const kinds = faultsFor(feed);
   const faults: Record<string, number> = {};
   const recovery: Record<string, number[]> = {};
-  const record = (kind: string, ms: number) => {
-    faults[kind] = (faults[kind] ?? 0) + 1;
-    if (Number.isFinite(ms)) (recovery[kind] ??= []).push(Math.round(ms));
-  };
-  const slowExits: number[] = [];
   const deadline = performance.now() + chaosMs;
   while (performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 3000 + random() * 4000));
-    const kind = FAULTS[Math.floor(random() * FAULTS.length)];
-    process.stderr.write(`fault: ${kind}\n`);
-    if (kind === 'restart-database') {
-      await postgres.stop();
-      await new Promise((resolve) => setTimeout(resolve, 1000 + random() * 2000));
-      await postgres.start();
-      // Recovery: from the database being back until every instance is healthy again.
-      record(
-        kind,
-        await timeUntil(async () => (await Promise.all(instances.map((i) => i.healthy()))).every(Boolean), 60_000),
-      );
-    } else {
-      const instance = instances[Math.floor(random() * instances.length)];
-      const wasRunning = instance.running;
-      const exitMs = await instance.kill(kind === 'sigkill-instance' ? 'SIGKILL' : 'SIGTERM');
-      const badExit = exitMs > 10_000 || instance.lastExit?.code !== 0;
-      if (kind === 'sigterm-instance' && wasRunning && badExit) slowExits.push(exitMs);
-      await instance.start();
-      record(kind, await timeUntil(() => instance.healthy(), 30_000));
-    }
+    await new Promise((resolve) => setTimeout(resolve, 2000 + random() * 3000));
+    const fault = kinds[Math.floor(random() * kinds.length)];
+    process.stderr.write(`fault: ${fault.kind}\n`);
+    const ms = await fault.run(world);
+    faults[fault.kind] = (faults[fault.kind] ?? 0) + 1;
+    if (Number.isFinite(ms)) (recovery[fault.kind] ??= []).push(Math.round(ms));
+    else process.stderr.write(`  no recovery within the limit after ${fault.kind}\n`);
   }
+  const slowExits = world.badExits;
 
   await load.stop();
   process.stderr.write('load stopped; waiting for the backlog to settle...\n');
@@ -117,11 +118,13 @@ async function main(): Promise<void> {
   const crashes = instances.reduce((sum, instance) => sum + instance.crashes, 0);
   await load.close();
   await pool.end();
+  await world.realtime?.standIn.stop();
+  await model.standIn.stop();
   await postgres.stop();
 
   const recoveryRows = Object.entries(recovery).map(([kind, times]) => ({ kind, ...percentiles(times) }));
   const lines = [
-    `chaos run: ${values.minutes} min of faults, seed ${values.seed}, 3 instances, ${load.stats.texts} texts and ${load.stats.events} events written (${load.stats.insertErrors} inserts refused while the database was down)`,
+    `chaos run: ${values.minutes} min of faults, seed ${values.seed}, 3 instances on the ${feed} feed, ${load.stats.texts} texts and ${load.stats.events} events written (${load.stats.insertErrors} inserts refused while the database was down)`,
     '',
     '| figure | value |',
     '| --- | --- |',
