@@ -145,6 +145,12 @@ export class TurnRepository {
         [turn.messages.map((message) => message.id), turn.token, maxAttempts, retryDelayMs, error],
       );
       const deadIds = new Set(updated.rows.filter((row) => row.processing_state === 'dead').map((row) => row.id));
+      // The audit trail the product reads (brief: message_processing_error) gets every failed attempt.
+      await client.query(
+        `INSERT INTO agent_actions_log (agent_type, action_type, user_id, input_data, error)
+         VALUES ('realtime-processor', 'message_processing_error', $1, $2, $3)`,
+        [turn.userId, { message_ids: turn.messages.map((message) => message.id), dead: [...deadIds] }, error],
+      );
       const lastDeadUserText = [...turn.messages]
         .reverse()
         .find((message) => deadIds.has(message.id) && message.role === 'user');
