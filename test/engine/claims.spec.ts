@@ -146,6 +146,12 @@ describe('turn claims and fenced commits', () => {
     expect(await outbound()).toEqual([
       { content: FALLBACK_REPLY, reply_to_message_id: id, sequence_index: 0, role: 'bouncer' },
     ]);
+    const log = await db.pool.query(`SELECT action_type, error, input_data FROM agent_actions_log WHERE user_id = $1`, [
+      user.userId,
+    ]);
+    expect(log.rows).toEqual([
+      { action_type: 'message_processing_error', error: 'model down', input_data: { message_ids: [id], dead: [id] } },
+    ]);
   });
 
   it('sends no fallback text for a dead system row (the user did not write anything)', async () => {
