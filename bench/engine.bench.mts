@@ -9,6 +9,13 @@ export const LOAD_MESSAGES_PER_USER = 10;
 
 export interface PipelineResult {
   instances: number;
+  /** Which model the agents ran on. */
+  model: 'local' | 'claude-stand-in';
+  /**
+   * With a model over HTTP: the same idle latency minus the time spent in model calls
+   * (agent_actions_log llm_call latency), i.e. the turn's own overhead.
+   */
+  idleOverheadMs?: ReturnType<typeof percentiles>;
   /** Row committed → reply committed, one text at a time (ms). */
   idleLatencyMs: ReturnType<typeof percentiles>;
   /** The same under the burst load (ms): each turn measured from its last text's commit. */
@@ -47,8 +54,9 @@ export async function benchPipeline(
   serverUrl: string,
   instances: number,
   env: Record<string, string>,
+  model: PipelineResult['model'] = 'local',
 ): Promise<PipelineResult> {
-  const url = await createDatabase(serverUrl, `bench_pipeline_${instances}`, true);
+  const url = await createDatabase(serverUrl, `bench_pipeline_${instances}_${model.replace(/-/g, '_')}`, true);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   await installReplyNotify(pool);
   const services = await Promise.all(
@@ -85,6 +93,7 @@ export async function benchPipeline(
   // 1. One text at a time: the pipeline's own overhead with nothing else going on.
   const idleUsers = await seedUsers(pool, LATENCY_SAMPLES, `2${instances}`);
   const idle: number[] = [];
+  const idleByUser = new Map<string, number>();
   for (const user of idleUsers) {
     const committedAt = { at: 0 };
     let id = '';
@@ -98,8 +107,15 @@ export async function benchPipeline(
       }, resolve);
     });
     await done;
-    idle.push(replied.get(id)! - committedAt.at);
+    const latency = Math.max(0, replied.get(id)! - committedAt.at);
+    idle.push(latency);
+    idleByUser.set(user.userId, latency);
   }
+  const { rows: modelTime } = await pool.query<{ user_id: string; ms: number }>(
+    `SELECT user_id, sum(latency_ms)::int AS ms FROM agent_actions_log WHERE action_type = 'llm_call' AND user_id = ANY($1::uuid[]) GROUP BY user_id`,
+    [[...idleByUser.keys()]],
+  );
+  const overhead = modelTime.map((row) => Math.max(0, idleByUser.get(row.user_id)! - row.ms));
 
   // 2. Bursts: 200 users x 10 texts, 1-4 texts per transaction, as fast as 8 connections insert.
   const loadUsers = await seedUsers(pool, LOAD_USERS, `3${instances}`);
@@ -154,6 +170,8 @@ export async function benchPipeline(
   await pool.end();
   return {
     instances,
+    model,
+    ...(overhead.length > 0 ? { idleOverheadMs: percentiles(overhead) } : {}),
     idleLatencyMs: percentiles(idle),
     loadLatencyMs: percentiles(loadLatency),
     messages: total,

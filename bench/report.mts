@@ -18,8 +18,9 @@ export function renderReport(result: BenchResult): string {
   const { machine, workload, reference } = result;
   const rows = result.pipelines.map(
     (p) =>
-      `| realtime-processor, ${p.instances} instance${p.instances > 1 ? 's' : ''} | ${ms(p.idleLatencyMs)} | ${ms(p.loadLatencyMs)} | ${p.messagesPerSecond} msg/s (${p.turnsPerSecond} turns/s) |`,
+      `| realtime-processor, ${p.instances} instance${p.instances > 1 ? 's' : ''}, ${p.model === 'local' ? 'local model' : 'Claude client → stand-in'} | ${ms(p.idleLatencyMs)} | ${ms(p.loadLatencyMs)} | ${p.messagesPerSecond} msg/s (${p.turnsPerSecond} turns/s) |`,
   );
+  const claude = result.pipelines.find((p) => p.idleOverheadMs);
   return `# Performance
 
 Measured by \`npm run bench\` on ${result.date.slice(0, 10)}; raw figures in \`bench/results/latest.json\`.
@@ -46,7 +47,16 @@ ${rows.join('\n')}
 | graphile-worker ${'(reference)'}, 1 process | ${ms(reference.idleLatencyMs)} | ${ms(reference.loadLatencyMs)} | ${reference.jobsPerSecond} jobs/s |
 
 A turn answers every text of a burst at once, so turns/s is lower than texts/s by design.
-
+${
+  claude?.idleOverheadMs
+    ? `
+With the Claude client (the real SDK over HTTP to an instant local stand-in of the Messages API, two
+calls per turn), the turn's own overhead — idle latency minus the time spent in model calls as
+logged in \`agent_actions_log\` — is ${ms(claude.idleOverheadMs)} ms (p50 / p95 / p99). Against the real API the
+model's own time comes on top; the 3 s budget is the model's.
+`
+    : ''
+}
 ## Start-up and memory
 
 | figure | value |

@@ -16,6 +16,7 @@ import {
 import { benchFootprint } from './footprint.bench.mts';
 import { benchGraphileWorker, type ReferenceResult } from './graphile-worker.bench.mts';
 import { serverVersion, startPostgres } from './lib/postgres.mts';
+import { ScriptedModel } from './lib/scripted-model.mts';
 import { renderReport } from './report.mts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -37,6 +38,15 @@ async function main(): Promise<void> {
     for (const instances of [1, 3]) {
       process.stderr.write(`pipeline with ${instances} instance(s)...\n`);
       pipelines.push(await benchPipeline(postgres.serverUrl, instances, env));
+    }
+    // Claude's request path through the real SDK, against an instant local stand-in of the API.
+    process.stderr.write('pipeline with the Claude client against the stand-in...\n');
+    const model = await ScriptedModel.start();
+    try {
+      const claudeEnv = { ...env, ANTHROPIC_API_KEY: 'bench-key', ANTHROPIC_BASE_URL: model.standIn.baseURL };
+      pipelines.push(await benchPipeline(postgres.serverUrl, 1, claudeEnv, 'claude-stand-in'));
+    } finally {
+      await model.standIn.stop();
     }
     process.stderr.write('graphile-worker reference...\n');
     const reference: ReferenceResult = await benchGraphileWorker(

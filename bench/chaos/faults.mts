@@ -1,12 +1,12 @@
 import { RealtimeStandIn } from '../../test/support/realtime-stand-in.ts';
 import { type Instance, type RestartablePostgres, timeUntil } from './cluster.mts';
-import type { ChaosModel } from './model.mts';
+import type { ScriptedModel } from '../lib/scripted-model.mts';
 
 export interface ChaosWorld {
   instances: Instance[];
   postgres: RestartablePostgres;
   databaseUrl: string;
-  model: ChaosModel;
+  model: ScriptedModel;
   /** Present when the instances use the supabase feed. */
   realtime?: { standIn: RealtimeStandIn; port: number };
   random: () => number;

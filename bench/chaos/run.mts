@@ -21,7 +21,7 @@ import { RealtimeStandIn } from '../../test/support/realtime-stand-in.ts';
 import { freePort } from '../lib/postgres.mts';
 import { Instance, RestartablePostgres, timeUntil } from './cluster.mts';
 import { faultsFor, type ChaosWorld } from './faults.mts';
-import { ChaosModel } from './model.mts';
+import { ScriptedModel } from '../lib/scripted-model.mts';
 import { checkInvariants, installEventAudit } from './invariants.mts';
 import { LoadGenerator } from './load.mts';
 
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   await installTurnAudit(pool);
   await installEventAudit(pool);
 
-  const model = await ChaosModel.start();
+  const model = await ScriptedModel.start();
   const realtimePort = await freePort();
   const realtime =
     feed === 'supabase'

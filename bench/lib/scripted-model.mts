@@ -6,11 +6,11 @@ interface ToolSchema {
 }
 
 /**
- * The model for the chaos run: the Anthropic stand-in answering every decision with the first
+ * A model for benchmarks and the chaos run: the Anthropic stand-in answering every decision with the first
  * allowed scenario and every render with a short sentence, or, during a fault window, 529s or
  * answers slower than the service's timeout.
  */
-export class ChaosModel {
+export class ScriptedModel {
   mode: 'healthy' | 'overloaded' | 'slow' = 'healthy';
   readonly standIn: AnthropicStandIn;
 
@@ -19,8 +19,8 @@ export class ChaosModel {
     standIn.setResponder((request) => this.answer(request));
   }
 
-  static async start(): Promise<ChaosModel> {
-    return new ChaosModel(await AnthropicStandIn.start());
+  static async start(): Promise<ScriptedModel> {
+    return new ScriptedModel(await AnthropicStandIn.start());
   }
 
   private answer(request: RecordedRequest): ScriptedReply {
