@@ -27,7 +27,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -36,7 +38,9 @@ export default async function globalSetup(): Promise<void> {
   let serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { EmbeddedPostgresSupervisor } = require(join(ROOT, 'dist', 'database', 'embedded-postgres.supervisor.js')) as {
+    const { EmbeddedPostgresSupervisor } = require(
+      join(ROOT, 'dist', 'database', 'embedded-postgres.supervisor.js'),
+    ) as {
       EmbeddedPostgresSupervisor: { start(request: { dataDir: string; port: number }): Promise<Supervisor> };
     };
     const supervisor = await EmbeddedPostgresSupervisor.start({

@@ -48,11 +48,12 @@ export async function insertInbound(
   try {
     await client.query('BEGIN');
     const ids: string[] = [];
-    for (const content of contents) {
+    for (const [index, content] of contents.entries()) {
+      // Strictly increasing within the burst, as separate webhook calls would stamp them.
       const row = await client.query<{ id: string }>(
         `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, created_at)
-         VALUES ($1, $2, $3, $4, 'inbound', 'delivered', clock_timestamp()) RETURNING id`,
-        [user.conversationId, user.userId, role, content],
+         VALUES ($1, $2, $3, $4, 'inbound', 'delivered', clock_timestamp() + $5 * interval '1 millisecond') RETURNING id`,
+        [user.conversationId, user.userId, role, content, index],
       );
       ids.push(row.rows[0].id);
     }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expectEventually } from './eventually';
@@ -13,7 +14,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -35,13 +38,20 @@ export class ServiceProcess {
   ) {
     createInterface({ input: child.stdout! }).on('line', (line) => this.stdout.push(line));
     createInterface({ input: child.stderr! }).on('line', (line) => this.stderr.push(line));
-    this.exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }) as ExitResult);
+    this.exited = new Promise<ExitResult>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Starts the service with exactly `env` (plus PATH); nothing leaks in from the test's environment. */
-  static async start(env: Record<string, string>): Promise<ServiceProcess> {
+  /**
+   * Starts the service with exactly `env` (plus PATH); nothing leaks in from the test's environment,
+   * not even a developer's `.env`: the working directory is an empty temporary one.
+   */
+  static async start(
+    env: Record<string, string>,
+    cwd = mkdtempSync(join(tmpdir(), 'rp-service-')),
+  ): Promise<ServiceProcess> {
     const port = env.PORT ? Number(env.PORT) : await freePort();
     const child = spawn(process.execPath, [MAIN], {
+      cwd,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -75,7 +85,11 @@ export class ServiceProcess {
         if (this.child.exitCode !== null) throw new Error(`service exited early:\n${this.stderr.join('\n')}`);
         const { status, body } = await this.get('/health');
         const subscriptions = body.subscriptions as Record<string, string>;
-        if (status !== 200 || subscriptions['user-messages'] !== 'connected' || subscriptions['agent-events'] !== 'connected') {
+        if (
+          status !== 200 ||
+          subscriptions['user-messages'] !== 'connected' ||
+          subscriptions['agent-events'] !== 'connected'
+        ) {
           throw new Error(`not healthy yet: ${status} ${JSON.stringify(body)}`);
         }
       },
