@@ -97,7 +97,7 @@ export function faultsFor(feed: 'supabase' | 'postgres'): Fault[] {
     realtimeFault('realtime-drop', (standIn) => standIn.dropConnections()),
     realtimeFault('realtime-stall-heartbeats', async (standIn) => {
       standIn.setHeartbeatReplies(false);
-      await pause(3000);
+      await pause(4000);
       standIn.setHeartbeatReplies(true);
     }),
     realtimeFault('realtime-phx-close', (standIn) => void standIn.sendPhxClose()),

@@ -70,6 +70,9 @@ async function main(): Promise<void> {
     RETRY_MAX_DELAY_MS: '5000',
     MAX_ATTEMPTS: '10',
     SUBSCRIPTION_GRACE_MS: '60000',
+    // Short heartbeats, so a stalled Realtime connection is noticed within the fault's window.
+    REALTIME_HEARTBEAT_INTERVAL_MS: '1000',
+    REALTIME_JOIN_TIMEOUT_MS: '2000',
     ...(realtime
       ? {
           SUPABASE_URL: `http://127.0.0.1:${realtime.port}`,
