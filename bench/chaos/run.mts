@@ -18,7 +18,7 @@ import { installTurnAudit } from '../../test/support/turn-audit.ts';
 import { createDatabase } from '../lib/postgres.mts';
 import { percentiles } from '../lib/stats.mts';
 import { RealtimeStandIn } from '../../test/support/realtime-stand-in.ts';
-import { freePort } from '../lib/postgres.mts';
+import { freePort } from '../../test/support/free-port.ts';
 import { Instance, RestartablePostgres, timeUntil } from './cluster.mts';
 import { faultsFor, type ChaosWorld } from './faults.mts';
 import { ScriptedModel } from '../lib/scripted-model.mts';

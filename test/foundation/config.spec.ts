@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../support/service-process';
+import { freePort } from '../support/free-port';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 

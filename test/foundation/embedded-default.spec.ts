@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, ServiceProcess } from '../support/service-process';
+import { freePort } from '../support/free-port';
+import { ServiceProcess } from '../support/service-process';
 
 /** Processes whose command line mentions `text` (the postmaster is started with `-D <dataDir>`). */
 function processesMentioning(text: string): string[] {

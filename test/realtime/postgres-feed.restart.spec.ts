@@ -10,7 +10,8 @@ import { Client, Pool } from 'pg';
 import { TcpProxy } from '../foundation/tcp-proxy';
 import { withDatabase } from '../support/database-url';
 import { expectEventually } from '../support/eventually';
-import { freePort, ServiceProcess } from '../support/service-process';
+import { freePort } from '../support/free-port';
+import { ServiceProcess } from '../support/service-process';
 import { expectProcessedOnce, insertWork, type InsertedWork } from './processing-audit';
 
 const ROOT = join(__dirname, '..', '..');
