@@ -20,6 +20,11 @@ export type EventOutcome = Pick<AgentOutcome, 'actions' | 'events' | 'logs'>;
  */
 export interface EventHandler {
   readonly eventType: string;
+  /**
+   * Events of ordered types that share an aggregate are handled one at a time, oldest first,
+   * across all instances (e.g. accept-then-complete of one intro). Others run in parallel.
+   */
+  readonly orderedByAggregate?: boolean;
   handle(event: StoredEvent, options: { signal: AbortSignal }): Promise<EventOutcome>;
 }
 

@@ -15,6 +15,7 @@ export class EventProcessor {
   private readonly logger = new Logger(EventProcessor.name);
   private readonly handlers: Map<string, EventHandler>;
   private readonly unhandledTypesLogged = new Set<string>();
+  private readonly orderedTypes: string[];
 
   constructor(
     private readonly events: EventRepository,
@@ -24,13 +25,21 @@ export class EventProcessor {
     @Inject(EVENT_HANDLERS) handlers: EventHandler[],
   ) {
     this.handlers = new Map(handlers.map((handler) => [handler.eventType, handler]));
+    this.orderedTypes = handlers.filter((handler) => handler.orderedByAggregate).map((handler) => handler.eventType);
   }
 
   async run(eventId: string, shutdown: AbortSignal): Promise<void> {
-    if (shutdown.aborted) return;
-    const claim = await this.events.claim(eventId, this.settings.owner, this.settings.leaseMs);
-    if (claim.kind !== 'claimed') return;
-    await this.process(claim.claimed, shutdown);
+    // An ordered event hands over to the next one of its aggregate, so a chain never waits for a sweep.
+    for (let next: string | null = eventId; next !== null && !shutdown.aborted;) {
+      const claim = await this.events.claim(next, this.settings.owner, this.settings.leaseMs, this.orderedTypes);
+      if (claim.kind !== 'claimed') return;
+      await this.process(claim.claimed, shutdown);
+      const { event } = claim.claimed;
+      next =
+        event?.aggregateId && this.orderedTypes.includes(event.eventType)
+          ? await this.events.nextInAggregate(event.aggregateId, this.orderedTypes)
+          : null;
+    }
   }
 
   private async process(claimed: ClaimedEvent, shutdown: AbortSignal): Promise<void> {

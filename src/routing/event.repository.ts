@@ -55,7 +55,17 @@ export class EventRepository {
     private readonly outcomes: OutcomeWriter,
   ) {}
 
-  claim(eventId: string, owner: string, leaseMs: number): Promise<EventClaimOutcome> {
+  /**
+   * Claims the event if it is due. An event whose type is in `orderedTypes` waits while an older
+   * event of the same aggregate and an ordered type is unfinished, so such events are handled one
+   * at a time, oldest first, across all instances (a dead one no longer holds the others back).
+   */
+  claim(
+    eventId: string,
+    owner: string,
+    leaseMs: number,
+    orderedTypes: readonly string[] = [],
+  ): Promise<EventClaimOutcome> {
     const key = `event:${eventId}`;
     return this.database.transaction(async (client) => {
       const token = await this.claims.take(client, key, owner, leaseMs);
@@ -65,8 +75,13 @@ export class EventRepository {
          WHERE id = $1 AND (
            (processing_state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
            OR processing_state = 'processing')
+           AND NOT (event_type = ANY($3::text[]) AND aggregate_id IS NOT NULL AND EXISTS (
+             SELECT 1 FROM events older
+             WHERE older.aggregate_id = events.aggregate_id AND older.event_type = ANY($3::text[])
+               AND older.processing_state IN ('pending', 'processing')
+               AND (older.created_at, older.id) < (events.created_at, events.id)))
          RETURNING id, event_type, aggregate_id, aggregate_type, payload, metadata, created_at, attempts`,
-        [eventId, token],
+        [eventId, token, orderedTypes],
       );
       const row = claimed.rows[0];
       if (!row) {
@@ -75,6 +90,17 @@ export class EventRepository {
       }
       return { kind: 'claimed', claimed: { key, eventId, token, attempts: row.attempts, ...toStoredEvent(row) } };
     });
+  }
+
+  /** The oldest unfinished event of an ordered type for the aggregate: the next one in line. */
+  async nextInAggregate(aggregateId: string, orderedTypes: readonly string[]): Promise<string | null> {
+    const rows = await this.database.query<{ id: string }>(
+      `SELECT id FROM events
+       WHERE aggregate_id = $1 AND event_type = ANY($2::text[]) AND processing_state IN ('pending', 'processing')
+       ORDER BY created_at, id LIMIT 1`,
+      [aggregateId, orderedTypes],
+    );
+    return rows[0]?.id ?? null;
   }
 
   /** Commits the handler's outcome with the done-marker; `outcome` says 'handled' or 'skipped'. */

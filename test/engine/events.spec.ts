@@ -38,6 +38,18 @@ class BrokenHandler implements EventHandler {
     return Promise.reject(new Error('handler always fails'));
   }
 }
+/** Ordered by aggregate: records when each event started and finished its (simulated) work. */
+class OrderedHandler implements EventHandler {
+  readonly eventType = 'test.ordered';
+  readonly orderedByAggregate = true;
+  readonly runs: Array<{ aggregate: string | null; seq: number; start: number; end: number }> = [];
+  async handle(event: StoredEvent) {
+    const start = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 15)); // work that takes a little while
+    this.runs.push({ aggregate: event.aggregateId, seq: event.payload.seq as number, start, end: performance.now() });
+    return { actions: [], events: [], logs: [] };
+  }
+}
 class BlockingHandler implements EventHandler {
   readonly eventType = 'test.blocking';
   started = 0;
@@ -52,6 +64,7 @@ describe('event processing', () => {
   let app: INestApplication;
   const flaky = new FlakyHandler();
   const blocking = new BlockingHandler();
+  const ordered = new OrderedHandler();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -64,7 +77,7 @@ describe('event processing', () => {
         SHUTDOWN_DRAIN_MS: '300',
         TURN_TIMEOUT_MS: '60000',
       },
-      (builder) => builder.overrideProvider(EVENT_HANDLERS).useValue([flaky, new BrokenHandler(), blocking]),
+      (builder) => builder.overrideProvider(EVENT_HANDLERS).useValue([flaky, new BrokenHandler(), blocking, ordered]),
     );
   });
 
@@ -145,6 +158,29 @@ describe('event processing', () => {
       }),
     );
     expect(flaky.calls.has(id)).toBe(false);
+  });
+
+  it('handles events of an ordered type one at a time per aggregate, oldest first', async () => {
+    const aggregates = ['6b0f5d1e-0000-4000-8000-000000000001', '6b0f5d1e-0000-4000-8000-000000000002'];
+    const client = await db.pool.connect();
+    await client.query('BEGIN');
+    for (let seq = 0; seq < 6; seq += 1) {
+      for (const aggregate of aggregates) {
+        await client.query(
+          `INSERT INTO events (event_type, aggregate_id, aggregate_type, payload, created_at)
+           VALUES ('test.ordered', $1, 'intro', $2, clock_timestamp())`,
+          [aggregate, { seq }],
+        );
+      }
+    }
+    await client.query('COMMIT');
+    client.release();
+    await expectEventually(() => expect(ordered.runs).toHaveLength(12), { timeoutMs: 10_000 });
+    for (const aggregate of aggregates) {
+      const runs = ordered.runs.filter((run) => run.aggregate === aggregate);
+      expect(runs.map((run) => run.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+      for (let i = 1; i < runs.length; i += 1) expect(runs[i].start).toBeGreaterThanOrEqual(runs[i - 1].end);
+    }
   });
 
   it('on shutdown aborts work past the drain budget and releases it untouched for another instance', async () => {
