@@ -156,7 +156,7 @@ const connected = (registry: Registry) => () =>
   registry.get('user-messages').state === 'connected' && registry.get('agent-events').state === 'connected';
 
 /** Rows per phase that are inserted and waited for but not recorded: connection setup and JIT. */
-const WARM_UP = 30;
+const WARM_UP = 150;
 
 /**
  * `WARM_UP` then `samples` inbound rows, one transaction each, timed from COMMIT sent to each
