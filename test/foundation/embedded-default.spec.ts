@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../support/free-port';
 import { ServiceProcess } from '../support/service-process';
+import { embeddedDatabaseUrl } from '../../src/database/embedded-postgres.credentials';
 
 /** Processes whose command line mentions `text` (the postmaster is started with `-D <dataDir>`). */
 function processesMentioning(text: string): string[] {
@@ -39,7 +40,7 @@ describe('embedded default (black-box)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'rp-embedded-'));
     port = await freePort();
-    url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+    url = embeddedDatabaseUrl(port);
   });
 
   afterAll(() => {
