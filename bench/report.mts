@@ -1,5 +1,6 @@
 import type { PipelineResult } from './engine.bench.mts';
 import type { FootprintResult } from './footprint.bench.mts';
+import type { NoticeLatencyResult } from './notice-latency.bench.mts';
 import type { ReferenceResult } from './graphile-worker.bench.mts';
 
 interface BenchResult {
@@ -10,6 +11,7 @@ interface BenchResult {
   pipelines: PipelineResult[];
   reference: ReferenceResult;
   footprint: FootprintResult;
+  notice: NoticeLatencyResult;
 }
 
 const ms = (p: { p50: number; p95: number; p99: number }) => `${p.p50} / ${p.p95} / ${p.p99}`;
@@ -31,6 +33,22 @@ in the same run against the same PostgreSQL server.
 
 Agent: ${result.agent}. Each service instance runs ${workload.concurrencyPerInstance} turns at once; the
 reference runs graphile-worker with the same concurrency and a no-op task.
+
+## Notice latency
+
+Inbound row committed (COMMIT sent) → wake-up handed to the engine, one row at a time, ${result.notice.samples}
+samples per listener, p50 / p95 / p99 in milliseconds. The feeds run in the benchmark process as the
+service builds them; the bare clients are the floor of each transport, measured in the same run. The
+Supabase path goes through the Realtime stand-in of \`test/support\`, which adds a hop (its own
+NOTIFY, two queries, a WebSocket push) that real Supabase replaces with logical replication, so
+compare the feed with bare supabase-js, not with LISTEN.
+
+| listener | latency (ms) |
+| --- | --- |
+| bare \`pg\` LISTEN (floor) | ${ms(result.notice.latencyMs.bareListen)} |
+| postgres feed | ${ms(result.notice.latencyMs.postgresFeed)} |
+| bare supabase-js on the stand-in (floor) | ${ms(result.notice.latencyMs.bareSupabaseJs)} |
+| supabase feed on the stand-in | ${ms(result.notice.latencyMs.supabaseFeed)} |
 
 ## Pipeline overhead and throughput
 

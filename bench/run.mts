@@ -15,6 +15,7 @@ import {
 } from './engine.bench.mts';
 import { benchFootprint } from './footprint.bench.mts';
 import { benchGraphileWorker, type ReferenceResult } from './graphile-worker.bench.mts';
+import { benchNoticeLatency } from './notice-latency.bench.mts';
 import { serverVersion, startPostgres } from './lib/postgres.mts';
 import { ScriptedModel } from './lib/scripted-model.mts';
 import { renderReport } from './report.mts';
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
       postgres: await serverVersion(postgres.serverUrl),
     };
     const env = { MAX_CONCURRENCY: String(CONCURRENCY), REALTIME_SOURCE: 'postgres' };
+    process.stderr.write('notice latency of both feeds...\n');
+    const notice = await benchNoticeLatency(postgres.serverUrl);
     const pipelines: PipelineResult[] = [];
     for (const instances of [1, 3]) {
       process.stderr.write(`pipeline with ${instances} instance(s)...\n`);
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
       pipelines,
       reference,
       footprint,
+      notice,
     };
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     const json = `${JSON.stringify(result, null, 2)}\n`;
