@@ -7,6 +7,12 @@ import { join } from 'node:path';
 import { freePort } from '../../test/support/free-port.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Every instance process started, so that none outlives the run, however the run ends. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 const require = createRequire(import.meta.url);
 
 interface Supervisor {
@@ -78,13 +84,17 @@ export class Instance {
       stdio: ['ignore', openSync(this.logFile, 'a'), openSync(this.logFile, 'a')],
     });
     this.child = child;
+    children.add(child);
     this.expectingExit = false;
     child.once('exit', (code, signal) => {
+      children.delete(child);
       this.lastExit = { code, signal };
       if (this.expectingExit || this.retired) return;
       // Nobody asked it to stop: a crash. Count it (the run fails) and bring the instance back.
       this.crashes += 1;
-      setTimeout(() => void this.start(), 500);
+      setTimeout(() => {
+        if (!this.retired) void this.start();
+      }, 500);
     });
   }
 

@@ -23,9 +23,9 @@ export class BenchService {
     const child = spawn(process.execPath, [MAIN], {
       env: {
         PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
+        // Not production: that would forbid the local model, which is what measures the pipeline alone.
+        NODE_ENV: 'test',
         LOG_LEVEL: 'warn',
-        ANTHROPIC_API_KEY: 'unused',
         ...env,
         PORT: String(port),
       },
