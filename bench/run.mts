@@ -3,7 +3,7 @@
  * same PostgreSQL, in one run. Prints a table, writes bench/results/<date>.json and latest.json,
  * and rewrites the tables in docs/performance.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -24,6 +24,14 @@ const ROOT = join(import.meta.dirname, '..');
 const CONCURRENCY = 8;
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--report-only')) {
+    // Re-render docs/performance.md from the last run's figures (after a change to the report's text).
+    const last = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as Parameters<
+      typeof renderReport
+    >[0];
+    writeFileSync(join(ROOT, 'docs', 'performance.md'), renderReport(last));
+    return;
+  }
   const postgres = await startPostgres();
   try {
     const machine = {

@@ -5,6 +5,12 @@ import { freePort } from '../../test/support/free-port.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
 
+/** Services still running, stopped with the benchmark however it ends. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** The built service as a child process, quiet, for benchmarks. */
 export class BenchService {
   readonly child: ChildProcess;
@@ -31,6 +37,8 @@ export class BenchService {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     return new BenchService(child, port, startedAt);
   }
 
