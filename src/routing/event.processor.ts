@@ -3,11 +3,10 @@ import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
 import { EVENT_HANDLERS, type EventHandler } from './event-handler';
 import { EventRepository, type ClaimedEvent } from './event.repository';
-import { LeaseKeeper } from './lease-keeper';
+import { errorText } from './error-text';
 import { ProcessingStats } from './processing-stats';
 import { retryDelayMs } from './retry-policy';
-
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+import { WorkAttempt } from './work-attempt';
 
 /** Runs one event through its handler; events without a handler are done as `skipped`. */
 @Injectable()
@@ -43,17 +42,14 @@ export class EventProcessor {
   }
 
   private async process(claimed: ClaimedEvent, shutdown: AbortSignal): Promise<void> {
-    const started = Date.now();
     const ids = { eventId: claimed.eventId, eventType: claimed.event?.eventType };
-    const lease = new LeaseKeeper(this.claims, claimed.key, claimed.token, this.settings.leaseMs, (error) =>
-      this.logger.warn({ event: 'lease_renewal_failed', err: error }, 'could not renew a claim'),
-    );
+    const attempt = new WorkAttempt(this.claims, claimed, this.settings, shutdown, this.logger);
     this.stats.started();
     try {
       if (!claimed.event) {
         // Malformed rows cannot improve by retrying: straight to the dead letters with the reason.
         await this.events.fail(claimed, `malformed event: ${claimed.invalidReason}`, 0, 0);
-        this.stats.finished('event', 'dead', Date.now() - started);
+        this.stats.finished('event', 'dead', attempt.elapsedMs);
         this.logger.error(
           { event: 'event_dead', ...ids, reason: claimed.invalidReason },
           'malformed event dead-lettered',
@@ -63,7 +59,7 @@ export class EventProcessor {
       const handler = this.handlers.get(claimed.event.eventType);
       if (!handler) {
         await this.events.complete(claimed, { actions: [], events: [], logs: [] }, 'skipped');
-        this.stats.finished('event', 'skipped', Date.now() - started);
+        this.stats.finished('event', 'skipped', attempt.elapsedMs);
         if (!this.unhandledTypesLogged.has(claimed.event.eventType)) {
           this.unhandledTypesLogged.add(claimed.event.eventType);
           this.logger.warn(
@@ -73,36 +69,35 @@ export class EventProcessor {
         }
         return;
       }
-      const signal = AbortSignal.any([shutdown, lease.lost, AbortSignal.timeout(this.settings.turnTimeoutMs)]);
-      const outcome = await handler.handle(claimed.event, { signal });
+      const outcome = await handler.handle(claimed.event, { signal: attempt.signal });
       const committed = await this.events.complete(claimed, outcome, 'handled');
-      this.stats.finished('event', committed === 'stale' ? 'stale' : 'done', Date.now() - started);
+      this.stats.finished('event', committed === 'stale' ? 'stale' : 'done', attempt.elapsedMs);
       this.logger.log(
-        { event: 'event_processed', ...ids, duration: Date.now() - started, outcome: committed },
+        { event: 'event_processed', ...ids, duration: attempt.elapsedMs, outcome: committed },
         'event handled',
       );
     } catch (error) {
-      await this.onFailure(claimed, error, shutdown, lease.lost, ids, Date.now() - started);
+      await this.onFailure(claimed, error, attempt, ids);
     } finally {
-      lease.stop();
+      attempt.stop();
     }
   }
 
   private async onFailure(
     claimed: ClaimedEvent,
     error: unknown,
-    shutdown: AbortSignal,
-    leaseLost: AbortSignal,
+    attempt: WorkAttempt,
     ids: Record<string, unknown>,
-    duration: number,
   ): Promise<void> {
+    const duration = attempt.elapsedMs;
+    const interruption = attempt.interruption();
     try {
-      if (shutdown.aborted) {
+      if (interruption === 'shutdown') {
         await this.events.release(claimed);
         this.stats.finished('event', 'released', duration);
         return;
       }
-      if (leaseLost.aborted) {
+      if (interruption === 'lease-lost') {
         this.stats.finished('event', 'stale', duration);
         return;
       }

@@ -2,12 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AgentDispatcher } from '../agents/agent-dispatcher';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
-import { LeaseKeeper } from './lease-keeper';
+import { errorText } from './error-text';
 import { ProcessingStats } from './processing-stats';
 import { isExhausted, retryDelayMs } from './retry-policy';
 import { TurnRepository, type ClaimedTurn } from './turn.repository';
-
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+import { WorkAttempt } from './work-attempt';
 
 /** Runs agent turns for one user: claim → agent → commit, or a retry, a dead letter or a release. */
 @Injectable()
@@ -40,18 +39,14 @@ export class TurnProcessor {
   }
 
   private async process(turn: ClaimedTurn, shutdown: AbortSignal): Promise<void> {
-    const started = Date.now();
-    const lease = new LeaseKeeper(this.claims, turn.key, turn.token, this.settings.leaseMs, (error) =>
-      this.logger.warn({ event: 'lease_renewal_failed', err: error }, 'could not renew a claim'),
-    );
-    const signal = AbortSignal.any([shutdown, lease.lost, AbortSignal.timeout(this.settings.turnTimeoutMs)]);
+    const attempt = new WorkAttempt(this.claims, turn, this.settings, shutdown, this.logger);
     const messageIds = turn.messages.map((message) => message.id);
     const ids = { userId: turn.userId, messageId: messageIds[messageIds.length - 1], messageIds };
     this.stats.started();
     try {
-      const result = await this.dispatcher.handleTurn({ userId: turn.userId, messageIds }, { signal });
+      const result = await this.dispatcher.handleTurn({ userId: turn.userId, messageIds }, { signal: attempt.signal });
       const committed = await this.turns.commit(turn, result);
-      const duration = Date.now() - started;
+      const duration = attempt.elapsedMs;
       if (committed === 'stale') {
         this.stats.finished('message', 'stale', duration);
         this.logger.warn(
@@ -72,22 +67,22 @@ export class TurnProcessor {
         'turn committed',
       );
     } catch (error) {
-      await this.onFailure(turn, error, shutdown, lease.lost, ids, Date.now() - started);
+      await this.onFailure(turn, error, attempt, ids);
     } finally {
-      lease.stop();
+      attempt.stop();
     }
   }
 
   private async onFailure(
     turn: ClaimedTurn,
     error: unknown,
-    shutdown: AbortSignal,
-    leaseLost: AbortSignal,
+    attempt: WorkAttempt,
     ids: Record<string, unknown>,
-    duration: number,
   ): Promise<void> {
+    const duration = attempt.elapsedMs;
+    const interruption = attempt.interruption();
     try {
-      if (shutdown.aborted) {
+      if (interruption === 'shutdown') {
         await this.turns.release(turn);
         this.stats.finished('message', 'released', duration);
         this.logger.warn(
@@ -96,7 +91,7 @@ export class TurnProcessor {
         );
         return;
       }
-      if (leaseLost.aborted) {
+      if (interruption === 'lease-lost') {
         this.stats.finished('message', 'stale', duration);
         this.logger.warn({ event: 'turn_stale', ...ids, duration }, 'claim lost during the turn; abandoned');
         return;
