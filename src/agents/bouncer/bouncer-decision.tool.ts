@@ -1,6 +1,6 @@
 import type { DecisionTool, Parsed } from '../model/model.types';
 import { ToolInputReader } from '../model/tool-input.reader';
-import { QUESTION_TOPICS, type QuestionTopic } from '../product/product-facts';
+import { QUESTION_TOPICS, toQuestionTopics } from '../product/product-facts';
 import {
   BOUNCER_SCENARIOS,
   COLLECTABLE_FIELDS,
@@ -98,15 +98,7 @@ export function parseBouncerDecision(input: unknown): Parsed<BouncerDecision> {
       collect.nomination = nomination;
     }
   }
-  // Unknown topics are mapped to `other` rather than failing the turn: a question still gets an answer.
-  const topics = reader.optionalStrings(top.questions_asked, 'questions_asked') ?? [];
-  const questions = [
-    ...new Set(
-      topics.map((t): QuestionTopic =>
-        (QUESTION_TOPICS as readonly string[]).includes(t) ? (t as QuestionTopic) : 'other',
-      ),
-    ),
-  ];
+  const questions = toQuestionTopics(reader.optionalStrings(top.questions_asked, 'questions_asked') ?? []);
   const guidance = reader.optionalString(top.context_for_response, 'context_for_response', 500) ?? null;
   return { value: { scenario, collect, questions, guidance }, refused: reader.refused };
 }

@@ -1,6 +1,6 @@
 import type { DecisionTool, Parsed } from '../model/model.types';
 import { ToolInputReader } from '../model/tool-input.reader';
-import { QUESTION_TOPICS, type QuestionTopic } from '../product/product-facts';
+import { QUESTION_TOPICS, toQuestionTopics } from '../product/product-facts';
 import { MEMBER_SCENARIOS, type MemberDecision } from './member-model.types';
 
 /** The minimal member agents' Call 1: how to answer, without tools to run. */
@@ -21,14 +21,7 @@ export const MEMBER_DECISION_TOOL: DecisionTool<MemberDecision> = {
     const reader = new ToolInputReader('make_decision');
     const top = reader.object(input, '', ['next_scenario', 'questions_asked', 'context_for_response']);
     const scenario = reader.oneOf(top.next_scenario, 'next_scenario', MEMBER_SCENARIOS);
-    const topics = reader.optionalStrings(top.questions_asked, 'questions_asked') ?? [];
-    const questions = [
-      ...new Set(
-        topics.map((t): QuestionTopic =>
-          (QUESTION_TOPICS as readonly string[]).includes(t) ? (t as QuestionTopic) : 'other',
-        ),
-      ),
-    ];
+    const questions = toQuestionTopics(reader.optionalStrings(top.questions_asked, 'questions_asked') ?? []);
     const guidance = reader.optionalString(top.context_for_response, 'context_for_response', 500) ?? null;
     return { value: { scenario, questions, guidance }, refused: reader.refused };
   },

@@ -11,6 +11,17 @@ export const QUESTION_TOPICS = [
 ] as const;
 export type QuestionTopic = (typeof QUESTION_TOPICS)[number];
 
+/** The topics a model reported, deduplicated; unknown ones become `other` so a question still gets an answer. */
+export function toQuestionTopics(topics: readonly string[]): QuestionTopic[] {
+  return [
+    ...new Set(
+      topics.map((t): QuestionTopic =>
+        (QUESTION_TOPICS as readonly string[]).includes(t) ? (t as QuestionTopic) : 'other',
+      ),
+    ),
+  ];
+}
+
 export const PRODUCT_FACTS: Record<QuestionTopic, string> = {
   what_is_yachtparty:
     'Yachtparty is a private network where verified business leaders share off-the-record info and backchannel each other. There are no fees; you earn credits for helping, and they work a bit like equity in the network.',
