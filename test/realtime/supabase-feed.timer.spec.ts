@@ -6,7 +6,7 @@ import { RealtimeStandIn } from '../support/realtime-stand-in';
 import { ServiceProcess } from '../support/service-process';
 import { expectDegraded } from './health';
 import { expectProcessedOnce, insertWork } from './processing-audit';
-import { SERVICE_ROLE_KEY } from './service-role-key';
+import { fastSupabaseEnv } from './supabase-service.env';
 
 describe('supabase feed down: the timer sweep carries on (black-box)', () => {
   let db: TestDatabase;
@@ -16,18 +16,7 @@ describe('supabase feed down: the timer sweep carries on (black-box)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     standIn = await RealtimeStandIn.start({ databaseUrl: db.url });
-    service = await ServiceProcess.start({
-      DATABASE_URL: db.url,
-      REALTIME_SOURCE: 'supabase',
-      SUPABASE_URL: standIn.url,
-      SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
-      REALTIME_HEARTBEAT_INTERVAL_MS: '250',
-      REALTIME_JOIN_TIMEOUT_MS: '500',
-      FEED_RECONNECT_MIN_MS: '200',
-      FEED_RECONNECT_MAX_MS: '800',
-      SWEEP_INTERVAL_MS: '300',
-      LOG_LEVEL: 'debug',
-    });
+    service = await ServiceProcess.start(fastSupabaseEnv(db.url, standIn.url, 300));
     await service.waitUntilHealthy();
   });
 
