@@ -1,3 +1,5 @@
+import type { QueuedMessage } from '../messaging/queued-message.types';
+
 /**
  * The contract between the processing engine (src/routing) and the agents. The engine claims a
  * turn, asks AgentDispatcher for an AgentOutcome, and commits everything in the outcome in one
@@ -96,6 +98,8 @@ export type UserWritableField = (typeof USER_WRITABLE_FIELDS)[number];
 export interface AgentOutcome {
   /** SMS texts to send, in order; empty when the agent has nothing to say. */
   replies: string[];
+  /** Proactive texts (nudges, news): queued for the message dispatcher, never sent at once. */
+  queued?: QueuedMessage[];
   actions: AgentAction[];
   events: NewEvent[];
   logs: ActionLogEntry[];

@@ -12,7 +12,7 @@ export interface StoredEvent {
 }
 
 /** What a handler wants committed with the event's done-marker. */
-export type EventOutcome = Pick<AgentOutcome, 'actions' | 'events' | 'logs'>;
+export type EventOutcome = Pick<AgentOutcome, 'actions' | 'events' | 'logs' | 'queued'>;
 
 /**
  * A background workflow triggered by one event type. Handlers read what they need and return

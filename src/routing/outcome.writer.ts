@@ -2,14 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { ActionApplier } from '../agents/action-applier';
 import type { AgentOutcome } from '../agents/agent.types';
 import type { Queryable } from '../database/database.service';
+import { enqueueMessage } from '../messaging/message-queue.writer';
 
 /** Writes an outcome's side effects, new events and log rows inside the caller's transaction. */
 @Injectable()
 export class OutcomeWriter {
   constructor(private readonly actions: ActionApplier) {}
 
-  async write(client: Queryable, outcome: Pick<AgentOutcome, 'actions' | 'events' | 'logs'>): Promise<void> {
+  async write(client: Queryable, outcome: Pick<AgentOutcome, 'actions' | 'events' | 'logs' | 'queued'>): Promise<void> {
     await this.actions.apply(client, outcome.actions);
+    for (const message of outcome.queued ?? []) await enqueueMessage(client, message);
     for (const event of outcome.events) {
       await client.query(
         `INSERT INTO events (event_type, aggregate_id, aggregate_type, payload, metadata, created_by)
