@@ -77,18 +77,19 @@ export class TurnRepository {
         attempts: number;
         role: string;
         created_at: Date;
+        arrival_order: string;
       }>(
         `WITH due AS (
            SELECT id FROM messages
            WHERE ${scope} AND direction = 'inbound' AND processing_state IN ('pending', 'processing')
-           ORDER BY created_at, id
+           ORDER BY created_at, arrival_order
            LIMIT $3
            FOR UPDATE
          )
          UPDATE messages m
            SET processing_state = 'processing', claim_token = $2, attempts = m.attempts + 1, next_attempt_at = NULL
          FROM due WHERE m.id = due.id
-         RETURNING m.id, m.conversation_id, m.attempts, m.role, m.created_at`,
+         RETURNING m.id, m.conversation_id, m.attempts, m.role, m.created_at, m.arrival_order::text`,
         [userId ?? messageId, token, limit],
       );
       if (claimed.rowCount === 0) {
@@ -96,7 +97,10 @@ export class TurnRepository {
         return { kind: 'nothing' };
       }
       const messages = [...claimed.rows]
-        .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id))
+        .sort(
+          (a, b) =>
+            a.created_at.getTime() - b.created_at.getTime() || Number(a.arrival_order) - Number(b.arrival_order),
+        )
         .map((row) => ({ id: row.id, conversationId: row.conversation_id, attempts: row.attempts, role: row.role }));
       return { kind: 'claimed', turn: { key, token, userId, messages } };
     });
