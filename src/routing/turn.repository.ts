@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TurnResult } from '../agents/agent.types';
 import { DatabaseService } from '../database/database.service';
+import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { ClaimRepository } from './claim.repository';
 import { OutcomeWriter } from './outcome.writer';
 
@@ -43,6 +44,7 @@ export class TurnRepository {
     private readonly database: DatabaseService,
     private readonly claims: ClaimRepository,
     private readonly outcomes: OutcomeWriter,
+    private readonly scrubber: StoredTextScrubber,
   ) {}
 
   /**
@@ -134,7 +136,13 @@ export class TurnRepository {
    * Records a failed attempt: messages out of attempts become dead (and a user who texted gets
    * one fallback reply), the others wait `retryDelayMs` before the next try.
    */
-  fail(turn: ClaimedTurn, error: string, maxAttempts: number, retryDelayMs: number): Promise<FailureResult | 'stale'> {
+  fail(
+    turn: ClaimedTurn,
+    rawError: string,
+    maxAttempts: number,
+    retryDelayMs: number,
+  ): Promise<FailureResult | 'stale'> {
+    const error = this.scrubber.errorText(rawError);
     return this.database.transaction(async (client) => {
       if (!(await this.claims.fence(client, turn.key, turn.token))) return 'stale';
       const updated = await client.query<{ id: string; processing_state: string; next_attempt_at: Date | null }>(

@@ -4,6 +4,7 @@ import { ActionApplier } from '../../src/agents/action-applier';
 import { AgentContextRepository } from '../../src/agents/context/agent-context.repository';
 import { validateEnvironment } from '../../src/config/environment';
 import { DatabaseModule } from '../../src/database/database.module';
+import { StoredTextScrubber } from '../../src/logging/stored-text.scrubber';
 import { ClaimRepository } from '../../src/routing/claim.repository';
 import { EventRepository } from '../../src/routing/event.repository';
 import { OutcomeWriter } from '../../src/routing/outcome.writer';
@@ -20,6 +21,14 @@ export function repositoryModule(databaseUrl: string, env: Record<string, string
       }),
       DatabaseModule,
     ],
-    providers: [ClaimRepository, OutcomeWriter, ActionApplier, TurnRepository, EventRepository, AgentContextRepository],
+    providers: [
+      StoredTextScrubber,
+      ClaimRepository,
+      OutcomeWriter,
+      ActionApplier,
+      TurnRepository,
+      EventRepository,
+      AgentContextRepository,
+    ],
   }).compile();
 }
