@@ -34,6 +34,13 @@ export class ProcessingStats {
     registers: [this.registry],
   });
 
+  private readonly badInput = new Counter({
+    name: 'realtime_processor_bad_input_total',
+    help: 'Inbound rows refused as bad input (dead with the reason in last_error), by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor() {
     const inFlight = () => this.inFlight;
     new Gauge({
@@ -59,8 +66,16 @@ export class ProcessingStats {
     if (outcome === 'done' || outcome === 'skipped') this.lastProcessedAt = new Date();
   }
 
+  rejected(reason: string): void {
+    this.badInput.inc({ reason });
+    this.counts.set('messages_bad_input', (this.counts.get('messages_bad_input') ?? 0) + 1);
+  }
+
   snapshot(): ProcessingSnapshot {
-    const counters: Record<string, number> = { inFlight: this.inFlight };
+    const counters: Record<string, number> = {
+      inFlight: this.inFlight,
+      messages_bad_input: this.counts.get('messages_bad_input') ?? 0,
+    };
     for (const kind of ['message', 'event'] as const) {
       for (const outcome of WORK_OUTCOMES)
         counters[`${kind}s_${outcome}`] = this.counts.get(`${kind}s_${outcome}`) ?? 0;
