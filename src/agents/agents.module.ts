@@ -11,6 +11,7 @@ import { ConciergeAgent } from './member/concierge.agent';
 import { InnovatorAgent } from './member/innovator.agent';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
+import { ModelMetrics } from './model/model-metrics';
 
 /**
  * The agents: context loading, routing by user state, the providers and the model port. The
@@ -19,7 +20,8 @@ import { createAgentModel } from './model/agent-model.factory';
  */
 @Module({
   providers: [
-    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
+    ModelMetrics,
+    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },
     AgentContextRepository,
     AgentContextLoader,
     UserInfoCollector,
@@ -34,6 +36,6 @@ import { createAgentModel } from './model/agent-model.factory';
     AgentDispatcher,
     ActionApplier,
   ],
-  exports: [AgentDispatcher, ActionApplier],
+  exports: [AgentDispatcher, ActionApplier, ModelMetrics],
 })
 export class AgentsModule {}
