@@ -1,15 +1,11 @@
 import { AgentModel } from './agent-model';
 import type { ModelMetrics } from './model-metrics';
-import type { DecideRequest, DecisionKind, DecisionOf, RenderRequest } from './model-requests.types';
+import type { DecideRequest, RenderRequest } from './model-requests.types';
 import type { ModelCall, ModelCallOptions } from './model.types';
 
-/** The agent a decision belongs to: the Bouncer's two kinds, or the member agent named in the input. */
-function agentOfDecision<K extends DecisionKind>(request: DecideRequest<K>): string {
-  const input: unknown = request.input;
-  if (request.kind === 'member' && typeof input === 'object' && input !== null && 'agent' in input) {
-    return String(input.agent);
-  }
-  return 'bouncer';
+/** The agent a call belongs to: the first part of its purpose (`concierge.render` → `concierge`). */
+export function agentOfPurpose(purpose: string): string {
+  return purpose.split('.')[0] || 'unknown';
 }
 
 /**
@@ -27,18 +23,16 @@ export class MeteredAgentModel extends AgentModel {
     this.kind = inner.kind;
   }
 
-  decide<K extends DecisionKind>(
-    request: DecideRequest<K>,
-    options: ModelCallOptions,
-  ): Promise<ModelCall<DecisionOf<K>>> {
-    return this.meter(agentOfDecision(request), () => this.inner.decide(request, options));
+  decide<T>(request: DecideRequest<T>, options: ModelCallOptions): Promise<ModelCall<T>> {
+    return this.meter(request.purpose, () => this.inner.decide(request, options));
   }
 
   render(request: RenderRequest, options: ModelCallOptions): Promise<ModelCall<string[]>> {
-    return this.meter(request.agent, () => this.inner.render(request, options));
+    return this.meter(request.purpose, () => this.inner.render(request, options));
   }
 
-  private async meter<T>(agent: string, call: () => Promise<ModelCall<T>>): Promise<ModelCall<T>> {
+  private async meter<T>(purpose: string, call: () => Promise<ModelCall<T>>): Promise<ModelCall<T>> {
+    const agent = agentOfPurpose(purpose);
     const started = performance.now();
     try {
       const result = await call();
