@@ -17,7 +17,8 @@ import type { DecideRequest, RenderRequest } from '../../src/agents/model/model-
 import { AnthropicStandIn } from '../support/anthropic-stand-in';
 
 const MODEL = 'claude-stand-in-test';
-const STATIC = 'You are the Bouncer. '.repeat(40);
+// Long enough (≈ 1,300 tokens) to pass the 1,024-token minimum the API caches for Sonnet-class models.
+const STATIC = 'You are the Bouncer. '.repeat(250);
 
 const input: BouncerDecisionInput = {
   known: {
