@@ -18,9 +18,13 @@ async function promtool(...args: string[]): Promise<string> {
   } catch (error) {
     const failure = error as { code?: string | number; stdout?: string; stderr?: string };
     if (failure.code === 'ENOENT') {
-      throw new Error("promtool is not on PATH: install Debian's prometheus package (apt-get install prometheus)");
+      throw new Error("promtool is not on PATH: install Debian's prometheus package (apt-get install prometheus)", {
+        cause: error,
+      });
     }
-    throw new Error(`promtool ${args.join(' ')} failed:\n${failure.stdout ?? ''}${failure.stderr ?? ''}`);
+    throw new Error(`promtool ${args.join(' ')} failed:\n${failure.stdout ?? ''}${failure.stderr ?? ''}`, {
+      cause: error,
+    });
   }
 }
 
