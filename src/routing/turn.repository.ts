@@ -12,6 +12,8 @@ export interface ClaimedMessage {
   conversationId: string | null;
   attempts: number;
   role: string;
+  /** The row's created_at: when the webhook stored the text. */
+  createdAt: Date;
 }
 
 export interface ClaimedTurn {
@@ -152,7 +154,13 @@ export class TurnRepository {
           (a, b) =>
             a.created_at.getTime() - b.created_at.getTime() || Number(a.arrival_order) - Number(b.arrival_order),
         )
-        .map((row) => ({ id: row.id, conversationId: row.conversation_id, attempts: row.attempts, role: row.role }));
+        .map((row) => ({
+          id: row.id,
+          conversationId: row.conversation_id,
+          attempts: row.attempts,
+          role: row.role,
+          createdAt: row.created_at,
+        }));
       return { kind: 'claimed', turn: { key, token, userId, messages }, rejected: bad };
     });
   }
