@@ -181,6 +181,21 @@ export class Environment {
   @Min(1000)
   CLAIM_LEASE_MS = 30000;
 
+  /**
+   * Server-side limits on every pooled connection: a statement running longer than
+   * DB_STATEMENT_TIMEOUT_MS, or waiting longer than DB_LOCK_TIMEOUT_MS for a row lock, fails instead
+   * of holding a connection; the client gives up on a query 5 s after the statement timeout.
+   */
+  @toInt()
+  @IsInt()
+  @Min(100)
+  DB_STATEMENT_TIMEOUT_MS = 15000;
+
+  @toInt()
+  @IsInt()
+  @Min(100)
+  DB_LOCK_TIMEOUT_MS = 5000;
+
   /** A turn or event handler running longer than this is aborted and retried later. */
   @toInt()
   @IsInt()

@@ -10,6 +10,8 @@ export class EngineSettings {
   readonly owner: string;
   readonly leaseMs: number;
   readonly turnTimeoutMs: number;
+  /** What a commit after the work may take: a few statements, each bounded by the statement timeout. */
+  readonly commitBudgetMs: number;
   readonly concurrency: number;
   readonly maxWaiting: number;
   readonly maxMessagesPerTurn: number;
@@ -22,6 +24,7 @@ export class EngineSettings {
     this.owner = config.get('INSTANCE_ID', { infer: true }) ?? `${hostname()}:${process.pid}`;
     this.leaseMs = config.get('CLAIM_LEASE_MS', { infer: true });
     this.turnTimeoutMs = config.get('TURN_TIMEOUT_MS', { infer: true });
+    this.commitBudgetMs = 2 * config.get('DB_STATEMENT_TIMEOUT_MS', { infer: true });
     this.concurrency = config.get('MAX_CONCURRENCY', { infer: true });
     // Enough queued keys to keep every slot busy between sweeps, small enough to stay flat.
     this.maxWaiting = this.concurrency * 32;
