@@ -227,6 +227,25 @@ export class Environment {
   @Min(0)
   RETRY_MAX_DELAY_MS = 300000;
 
+  /**
+   * How long a text may keep failing because the model is down or overloaded (5xx, 529, 429,
+   * timeouts) before it is dead: outages are not charged to MAX_ATTEMPTS. Retries back off up to
+   * RETRY_MAX_DELAY_MS meanwhile.
+   */
+  @toInt()
+  @IsInt()
+  @Min(0)
+  MODEL_OUTAGE_BUDGET_MS = 3_600_000;
+
+  /**
+   * A user whose text has waited this long on an outage or a configuration error gets one honest
+   * holding text through the message queue (one per run of failures).
+   */
+  @toInt()
+  @IsInt()
+  @Min(0)
+  HOLDING_TEXT_AFTER_MS = 120_000;
+
   /** Names this instance in claims and logs; defaults to host and pid. */
   @blankToUndefined()
   @IsOptional()

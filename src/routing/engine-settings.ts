@@ -17,6 +17,8 @@ export class EngineSettings {
   readonly maxMessagesPerTurn: number;
   readonly drainMs: number;
   readonly retry: RetryPolicy;
+  readonly outageBudgetMs: number;
+  readonly holdingAfterMs: number;
   /** A `next_attempt_at` further ahead than this is read as due (see TurnRepository.claim). */
   readonly retryHorizonMs: number;
 
@@ -35,6 +37,8 @@ export class EngineSettings {
       baseDelayMs: config.get('RETRY_BASE_DELAY_MS', { infer: true }),
       maxDelayMs: config.get('RETRY_MAX_DELAY_MS', { infer: true }),
     };
+    this.outageBudgetMs = config.get('MODEL_OUTAGE_BUDGET_MS', { infer: true });
+    this.holdingAfterMs = config.get('HOLDING_TEXT_AFTER_MS', { infer: true });
     this.retryHorizonMs = retryHorizonMs(this.retry.maxDelayMs);
   }
 }
