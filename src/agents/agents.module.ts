@@ -12,6 +12,7 @@ import { AgentContextLoader } from './context/agent-context.loader';
 import { AgentContextRepository } from './context/agent-context.repository';
 import { ConciergeAgent } from './member/concierge.agent';
 import { InnovatorAgent } from './member/innovator.agent';
+import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
 
@@ -23,6 +24,7 @@ import { createAgentModel } from './model/agent-model.factory';
 @Module({
   providers: [
     { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
+    AgentTurns,
     AgentContextRepository,
     AgentContextLoader,
     BouncerRepository,
