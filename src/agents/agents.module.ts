@@ -15,6 +15,7 @@ import { InnovatorAgent } from './member/innovator.agent';
 import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
+import { ModelMetrics } from './model/model-metrics';
 
 /**
  * The agents: context loading, routing by user state, the providers and the model port. The
@@ -23,7 +24,8 @@ import { createAgentModel } from './model/agent-model.factory';
  */
 @Module({
   providers: [
-    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
+    ModelMetrics,
+    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },
     AgentTurns,
     AgentContextRepository,
     AgentContextLoader,
@@ -42,6 +44,6 @@ import { createAgentModel } from './model/agent-model.factory';
     AgentDispatcher,
     ActionApplier,
   ],
-  exports: [AgentDispatcher, ActionApplier],
+  exports: [AgentDispatcher, ActionApplier, ModelMetrics],
 })
 export class AgentsModule {}
