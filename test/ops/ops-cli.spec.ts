@@ -53,7 +53,12 @@ describe('ops CLI (end to end)', () => {
   const message = async (id: string) =>
     (await db.pool.query(`SELECT processing_state, attempts FROM messages WHERE id = $1`, [id])).rows[0];
   const event = async (id: string) =>
-    (await db.pool.query(`SELECT processing_state, attempts, processed_at FROM events WHERE id = $1`, [id])).rows[0];
+    (
+      await db.pool.query<{ processing_state: string; attempts: number; processed_at: Date }>(
+        `SELECT processing_state, attempts, processed_at FROM events WHERE id = $1`,
+        [id],
+      )
+    ).rows[0];
   const replies = async (id: string) =>
     (
       await db.pool.query(
