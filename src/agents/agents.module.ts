@@ -11,6 +11,7 @@ import { ConciergeAgent } from './member/concierge.agent';
 import { InnovatorAgent } from './member/innovator.agent';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
+import { SmsComplianceModule } from '../messaging/sms-compliance.module';
 
 /**
  * The agents: context loading, routing by user state, the providers and the model port. The
@@ -18,6 +19,7 @@ import { createAgentModel } from './model/agent-model.factory';
  * DatabaseService and ConfigService come from their global modules.
  */
 @Module({
+  imports: [SmsComplianceModule],
   providers: [
     { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
     AgentContextRepository,

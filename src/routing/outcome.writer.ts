@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ActionApplier } from '../agents/action-applier';
 import type { AgentOutcome } from '../agents/agent.types';
 import type { Queryable } from '../database/database.service';
+import { applyConsentChange } from '../messaging/consent.writer';
 import { enqueueMessage } from '../messaging/message-queue.writer';
 
 /** Writes an outcome's side effects, new events and log rows inside the caller's transaction. */
@@ -9,7 +10,11 @@ import { enqueueMessage } from '../messaging/message-queue.writer';
 export class OutcomeWriter {
   constructor(private readonly actions: ActionApplier) {}
 
-  async write(client: Queryable, outcome: Pick<AgentOutcome, 'actions' | 'events' | 'logs' | 'queued'>): Promise<void> {
+  async write(
+    client: Queryable,
+    outcome: Pick<AgentOutcome, 'actions' | 'events' | 'logs' | 'queued' | 'consent'>,
+  ): Promise<void> {
+    if (outcome.consent) await applyConsentChange(client, outcome.consent);
     await this.actions.apply(client, outcome.actions);
     for (const message of outcome.queued ?? []) await enqueueMessage(client, message);
     for (const event of outcome.events) {
