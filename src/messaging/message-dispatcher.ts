@@ -3,7 +3,7 @@ import { DatabaseService } from '../database/database.service';
 import { Clock } from './clock';
 import { MessageDispatchRepository } from './message-dispatch.repository';
 import { MessagingSettings } from './messaging-settings';
-import { QueueWakeUpListener } from './queue-wakeup.listener';
+import { bounded, QueueWakeUpListener } from './queue-wakeup.listener';
 import { QueuedMessageSender, type UnitOutcome } from './queued-message.sender';
 
 /** What one pass did, counted by queue row. */
@@ -20,6 +20,9 @@ export interface PassSummary {
 const UNITS_PER_USER_PER_PASS = 20;
 /** Shortest wait before looking again at texts that are due but were locked by another instance. */
 const BUSY_RETRY_MS = 200;
+
+/** Longest wait on shutdown for a pass in progress. */
+const SHUTDOWN_WAIT_MS = 2000;
 
 const emptySummary = (): PassSummary => ({ sent: 0, held: 0, cancelled: 0, superseded: 0, failed: 0, errors: 0 });
 
@@ -64,8 +67,16 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.listener?.stop();
-    while (this.running) await this.running.catch(() => undefined);
+    // Bounded: a pass stuck on an unreachable database must not hold the shutdown (its open
+    // transaction rolls back when the pool closes, and the texts stay queued for another instance).
+    await Promise.all([
+      this.listener?.stop(),
+      this.running &&
+        bounded(
+          this.running.catch(() => undefined),
+          SHUTDOWN_WAIT_MS,
+        ),
+    ]);
   }
 
   /** Runs a pass now, or once more right after the one in progress. */

@@ -9,6 +9,21 @@ export interface QueueWakeUpOptions {
   onWakeUp: (reason: 'notify' | 'listening') => void;
 }
 
+/** How long a closing connection gets to say goodbye. */
+const END_WAIT_MS = 1000;
+
+/** Resolves when `work` does or after `ms`, whichever comes first. */
+export async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms).unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** The channel fed by the message_queue triggers (supabase/migrations). */
 export const QUEUE_CHANNEL = 'message_queue';
 
@@ -40,7 +55,11 @@ export class QueueWakeUpListener {
     this.client = undefined;
     if (client) {
       client.removeAllListeners('notification');
-      await client.end().catch(() => undefined);
+      // A stalled connection never answers the goodbye: do not let it hold the shutdown.
+      await bounded(
+        client.end().catch(() => undefined),
+        END_WAIT_MS,
+      );
     }
   }
 
