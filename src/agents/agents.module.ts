@@ -15,6 +15,7 @@ import { InnovatorAgent } from './member/innovator.agent';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
 import { SmsComplianceModule } from '../messaging/sms-compliance.module';
+import { ModelMetrics } from './model/model-metrics';
 
 /**
  * The agents: context loading, routing by user state, the providers and the model port. The
@@ -24,7 +25,8 @@ import { SmsComplianceModule } from '../messaging/sms-compliance.module';
 @Module({
   imports: [SmsComplianceModule],
   providers: [
-    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
+    ModelMetrics,
+    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },
     AgentContextRepository,
     AgentContextLoader,
     BouncerRepository,
@@ -42,6 +44,6 @@ import { SmsComplianceModule } from '../messaging/sms-compliance.module';
     AgentDispatcher,
     ActionApplier,
   ],
-  exports: [AgentDispatcher, ActionApplier],
+  exports: [AgentDispatcher, ActionApplier, ModelMetrics],
 })
 export class AgentsModule {}
