@@ -77,7 +77,8 @@ describe('model outages and configuration errors', () => {
     // One honest holding text for the whole outage, through the queue; no false "sorry" reply.
     const held = await holdingTexts(user);
     expect(held).toHaveLength(1);
-    expect(held[0]).toMatchObject({ status: 'queued', agent_id: 'bouncer' });
+    // The message dispatcher may already have sent it under the user's budget and quiet hours.
+    expect(held[0]).toMatchObject({ status: expect.stringMatching(/^(queued|sent)$/), agent_id: 'bouncer' });
     expect(held[0].final_message).toMatch(/technical problem/);
     expect(await repliesTo(id)).toEqual([]);
 
