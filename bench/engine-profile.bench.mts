@@ -1,7 +1,7 @@
 /**
  * The engine's profile: which statements one turn sends to PostgreSQL, how many, and how long each
  * takes from send to result. One service instance on the local model (no network: the engine
- * alone), with bench/lib/query-profile.cjs preloaded; `TURNS` texts from distinct users, one at a
+ * alone), with bench/lib/query-profile.js preloaded; `TURNS` texts from distinct users, one at a
  * time, after a warm-up. Counts are per turn; statements that ran fewer times than there were turns
  * (start-up, sweeps, health probes) are listed as background.
  */
@@ -83,8 +83,14 @@ export async function benchEngineProfile(
     perTurn.reduce((acc, entry) => acc + pick(entry), 0) / total;
   return {
     turns: total,
-    roundTripsPerTurn: round(sum((entry) => entry.calls), 1),
-    databaseMsPerTurn: round(sum((entry) => entry.totalMs), 2),
+    roundTripsPerTurn: round(
+      sum((entry) => entry.calls),
+      1,
+    ),
+    databaseMsPerTurn: round(
+      sum((entry) => entry.totalMs),
+      2,
+    ),
     transactionsPerTurn: round((tally.find((entry) => entry.statement === 'BEGIN')?.calls ?? 0) / total, 2),
     statements,
   };

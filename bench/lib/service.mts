@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freePort } from '../../test/support/free-port.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
-const PROFILER = join(import.meta.dirname, 'query-profile.cjs');
+const PROFILER = join(import.meta.dirname, 'query-profile.js');
 
 /** Services still running, stopped with the benchmark however it ends. */
 const running = new Set<ChildProcess>();
@@ -24,7 +24,7 @@ export class BenchService {
     this.startedAt = startedAt;
   }
 
-  /** `profileFile`: preload bench/lib/query-profile.cjs, which writes the statements sent to that file on exit. */
+  /** `profileFile`: preload bench/lib/query-profile.js, which writes the statements sent to that file on exit. */
   static async start(env: Record<string, string>, profileFile?: string): Promise<BenchService> {
     const port = await freePort();
     const startedAt = performance.now();
