@@ -57,6 +57,8 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
 async function serviceFootprint(serverUrl: string, env: Record<string, string>): Promise<ProcessFootprint> {
   const url = await createDatabase(serverUrl, 'bench_footprint', true);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
+  pool.on('error', () => undefined);
   const idle = await BenchService.start({ DATABASE_URL: url, ...env });
   const startToReadyMs = await idle.waitConnected();
   await settle();
@@ -119,6 +121,8 @@ async function referenceFootprint(serverUrl: string, concurrency: number): Promi
   const url = await createDatabase(serverUrl, 'bench_footprint_graphile', false);
   await runMigrations({ connectionString: url, logger: undefined });
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
+  pool.on('error', () => undefined);
   const idle = await startWorker(url, concurrency);
   await settle();
   const rssIdleMb = await rssMb(idle.child.pid!);

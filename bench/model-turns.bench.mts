@@ -84,6 +84,8 @@ class Rig {
   static async start(serverUrl: string, mode: PipelineMode, index: number, env: Record<string, string>): Promise<Rig> {
     const url = await createDatabase(serverUrl, `bench_model_turns_${index}`, true);
     const pool = new pg.Pool({ connectionString: url, max: IN_FLIGHT + 2 });
+    // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
+    pool.on('error', () => undefined);
     await pool.query(`
       CREATE OR REPLACE FUNCTION bench_reply_notify() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN PERFORM pg_notify('bench_reply', NEW.reply_to_message_id::text); RETURN NULL; END $$;
@@ -311,7 +313,10 @@ if (process.argv[1] === import.meta.filename) {
   const { startPostgres } = await import('./lib/postgres.mts');
   const postgres = await startPostgres();
   try {
-    const modes: PipelineMode[] = [{ name: 'two-call', env: {}, reference: true }];
+    const modes: PipelineMode[] = [
+      { name: 'one_call', env: { AGENT_PIPELINE: 'one_call' }, reference: false },
+      { name: 'two_call', env: { AGENT_PIPELINE: 'two_call' }, reference: true },
+    ];
     const result = await benchModelTurns(
       postgres.serverUrl,
       modes,

@@ -28,7 +28,14 @@ const CONCURRENCY = 8;
  * The agent pipelines compared in model time. The two-call pipeline (decide, then render) is the
  * reference; main's default pipeline is measured next to it.
  */
-const PIPELINE_MODES: PipelineMode[] = [{ name: 'two calls (decide, then render)', env: {}, reference: true }];
+const PIPELINE_MODES: PipelineMode[] = [
+  {
+    name: 'one round trip (AGENT_PIPELINE=one_call, the default)',
+    env: { AGENT_PIPELINE: 'one_call' },
+    reference: false,
+  },
+  { name: 'two calls (AGENT_PIPELINE=two_call)', env: { AGENT_PIPELINE: 'two_call' }, reference: true },
+];
 
 /** The engine's profile before the round-trip reductions, kept to show what changed. */
 const PROFILE_BEFORE = join(ROOT, 'bench', 'results', 'profile-before.json');
