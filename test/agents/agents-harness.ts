@@ -8,6 +8,7 @@ import { AgentsModule } from '../../src/agents/agents.module';
 import { validateEnvironment, type Environment } from '../../src/config/environment';
 import { DatabaseService } from '../../src/database/database.service';
 import { ClaimRepository } from '../../src/routing/claim.repository';
+import { StoredTextScrubber } from '../../src/logging/stored-text.scrubber';
 import { OutcomeWriter } from '../../src/routing/outcome.writer';
 import { TurnRepository } from '../../src/routing/turn.repository';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -24,6 +25,14 @@ export interface UserRow {
   poc_agent_type: string | null;
   referred_by: string | null;
   name_dropped: string | null;
+}
+
+export interface QueuedRow {
+  agent_id: string;
+  final_message: string;
+  subject: string | null;
+  priority: string;
+  requires_fresh_context: boolean;
 }
 
 export interface TurnReport {
@@ -69,10 +78,12 @@ export class AgentsHarness {
       .setLogger({ log: () => undefined, warn: () => undefined, error: () => undefined })
       .compile();
     const dispatcher = moduleRef.get(AgentDispatcher);
+    const scrubber = new StoredTextScrubber(config);
     const turns = new TurnRepository(
       database,
       new ClaimRepository(database),
-      new OutcomeWriter(moduleRef.get(ActionApplier)),
+      new OutcomeWriter(moduleRef.get(ActionApplier), scrubber),
+      scrubber,
     );
     return new AgentsHarness(db, moduleRef, dispatcher, turns);
   }
@@ -113,6 +124,16 @@ export class AgentsHarness {
       [userId],
     );
     return rows[0];
+  }
+
+  /** Proactive texts still waiting in message_queue for the user, oldest first. */
+  async queued(userId: string): Promise<QueuedRow[]> {
+    const { rows } = await this.db.pool.query<QueuedRow>(
+      `SELECT agent_id, final_message, subject, priority, requires_fresh_context
+       FROM message_queue WHERE user_id = $1 AND status = 'queued' ORDER BY created_at, sequence_position`,
+      [userId],
+    );
+    return rows;
   }
 
   /** Closing the module closes the service pool (DatabaseService's shutdown hook). */

@@ -7,13 +7,16 @@ import { chatTurns } from '../model/chat-turns';
 import { verificationAddress } from '../product/product-facts';
 import type { BouncerContext } from './bouncer.context';
 import { decideBouncerReengagementLocally } from './bouncer.local-decider';
-import { cancelReengagement, MAX_BOUNCER_NUDGES, reengagementTask } from './bouncer-nudges';
+import { BOUNCER_NUDGE_SUBJECT, cancelReengagement, MAX_BOUNCER_NUDGES, reengagementTask } from './bouncer-nudges';
 import { BOUNCER_REENGAGEMENT_SYSTEM, bouncerReengagementState } from './bouncer.prompts';
 import { bouncerReply, previousBouncerReplies } from './bouncer-reply';
 import { scenarioForStep } from './bouncer-scenario';
 import { REENGAGEMENT_DECISION_TOOL } from './reengagement-decision.tool';
 
-/** The Bouncer's re-engagement path: a nudge (or not), and the next check while nudges remain. */
+/**
+ * The Bouncer's re-engagement path: a nudge queued as a proactive text (or none), and the next
+ * check while nudges remain. It never answers at once: nobody wrote to it.
+ */
 @Injectable()
 export class BouncerReengagementFlow {
   constructor(private readonly model: AgentModel) {}
@@ -46,9 +49,8 @@ export class BouncerReengagementFlow {
       local: () => decideBouncerReengagementLocally({ step: progress.step, attemptCount: attempt, lastUserText }),
     });
 
-    let replies: string[] = [];
     if (decision.send) {
-      replies = await bouncerReply(turn, {
+      const texts = await bouncerReply(turn, {
         scenario: scenarioForStep(progress.step),
         firstName: context.user.firstName,
         acknowledged: [],
@@ -59,6 +61,19 @@ export class BouncerReengagementFlow {
         nudge: true,
         previousReplies: previousBouncerReplies(context),
       });
+      // A nudge is a proactive text: queued for the message dispatcher (budget, quiet hours, opt-out),
+      // re-checked before sending, and superseded by a newer nudge on the same subject.
+      if (texts.length > 0) {
+        turn.queued.push({
+          userId: context.user.id,
+          agentId: 'bouncer',
+          texts,
+          priority: 'low',
+          subject: BOUNCER_NUDGE_SUBJECT,
+          requiresFreshContext: true,
+          data: { kind: 're_engagement', attempt, step: progress.step },
+        });
+      }
       turn.log.add('re_engagement_message_sent', {
         output_data: { attempt, step: progress.step, reason: decision.reason },
       });
@@ -72,6 +87,6 @@ export class BouncerReengagementFlow {
     } else {
       turn.log.add('re_engagement_paused', { output_data: { attempt, max: MAX_BOUNCER_NUDGES } });
     }
-    return turn.outcome(replies);
+    return turn.outcome([]);
   }
 }
