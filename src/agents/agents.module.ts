@@ -12,8 +12,10 @@ import { AgentContextLoader } from './context/agent-context.loader';
 import { AgentContextRepository } from './context/agent-context.repository';
 import { ConciergeAgent } from './member/concierge.agent';
 import { InnovatorAgent } from './member/innovator.agent';
+import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
+import { SmsComplianceModule } from '../messaging/sms-compliance.module';
 import { ModelMetrics } from './model/model-metrics';
 
 /**
@@ -22,9 +24,11 @@ import { ModelMetrics } from './model/model-metrics';
  * DatabaseService and ConfigService come from their global modules.
  */
 @Module({
+  imports: [SmsComplianceModule],
   providers: [
     ModelMetrics,
     { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },
+    AgentTurns,
     AgentContextRepository,
     AgentContextLoader,
     BouncerRepository,
