@@ -4,7 +4,8 @@ import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { EnvironmentError, loadEnvironment } from './config/environment';
-import { SecretScrubber } from './logging/secret-scrubber';
+import { BootLogger } from './logging/boot-logger';
+import { passwordsOf } from './logging/stored-text.scrubber';
 
 /** Configured secrets, once known: scrubbed from a startup error written outside the logger. */
 let secrets: (string | undefined)[] = [];
@@ -15,9 +16,15 @@ async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   // Validate before importing the app, so bad configuration exits before any connection opens.
   const env = loadEnvironment();
-  secrets = [env.ANTHROPIC_API_KEY, env.SUPABASE_SERVICE_ROLE_KEY, env.SENTRY_DSN];
+  secrets = [env.ANTHROPIC_API_KEY, env.SUPABASE_SERVICE_ROLE_KEY, env.SENTRY_DSN, ...passwordsOf(env.DATABASE_URL)];
   const { AppModule } = await import('./app.module.js');
-  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  // JSON from the first line: what Nest logs before pino takes over (or instead, if boot fails).
+  // abortOnError off: a failed boot rejects here and is reported below as one `startup_failed` record.
+  const app = await NestFactory.create(AppModule, {
+    bufferLogs: true,
+    logger: new BootLogger(secrets),
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   // useProcessExit: exit 0 once the hooks have run (the default re-raises the signal, so the
   // process died of SIGTERM), and pino flushes on 'exit'.
@@ -31,7 +38,9 @@ bootstrap().catch((error: unknown) => {
     error instanceof EnvironmentError
       ? error.message
       : `startup failed: ${error instanceof Error ? error.message : String(error)}`;
-  // This bypasses the logger's redaction: a driver error may quote a connection URL or a key.
-  process.stderr.write(`${new SecretScrubber(secrets).scrubText(message)}\n`);
-  process.exit(1);
+  // One JSON line, scrubbed: a driver error may quote a connection URL or a key.
+  // Exit once the line is written: a pipe write is asynchronous, and exiting first lost it.
+  new BootLogger(secrets, (line) => process.stderr.write(line, () => process.exit(1))).record('fatal', message, [], {
+    event: 'startup_failed',
+  });
 });

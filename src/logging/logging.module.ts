@@ -4,6 +4,7 @@ import { LoggerModule, type Params } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
 import type { Environment } from '../config/environment';
 import { REDACTED, SecretScrubber } from './secret-scrubber';
+import { redactDeep, redactQuery } from './log-redaction';
 import { configuredSecrets } from './stored-text.scrubber';
 
 /** Fields that may hold a user's text or a credential, wherever they sit in a log record. */
@@ -36,8 +37,23 @@ function loggerParams(config: ConfigService<Environment, true>): Params {
       formatters: {
         level: (label) => ({ level: label }),
       },
-      serializers: { err: stdSerializers.err },
+      serializers: {
+        err: stdSerializers.err,
+        // Query values may carry tokens (`?token=…`): only the parameter names are logged.
+        req: (req: { url?: string; query?: unknown }) => {
+          if (typeof req.url === 'string') req.url = redactQuery(req.url);
+          if (req.query && typeof req.query === 'object') {
+            req.query = Object.fromEntries(Object.keys(req.query).map((key) => [key, REDACTED]));
+          }
+          return req;
+        },
+      },
       hooks: {
+        // Sensitive keys at any depth of a record's own data (redact paths below reach one level).
+        logMethod(args, method) {
+          if (args.length > 0 && typeof args[0] === 'object') args[0] = redactDeep(args[0]) as object;
+          return method.apply(this, args);
+        },
         // Scrub the finished line, after serializers and redaction: whatever path a secret took
         // into the record (a request URL, an error message), it is gone before it is written.
         // (A formatters.log hook runs before the serializers: it saw the raw req/res objects, left

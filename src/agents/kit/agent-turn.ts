@@ -157,7 +157,13 @@ export class AgentTurn<C extends TurnContext> {
     if (corrections.length > 0) {
       this.log.add('tone_enforced', { output_data: { corrections, scenario: spec.scenario } });
       logger.warn(
-        { event: 'tone_enforced', userId: this.context.user.id, agentType: this.agent, corrections },
+        {
+          event: 'tone_enforced',
+          userId: this.context.user.id,
+          agentType: this.agent,
+          // Only the kind of each correction: `unknown_name:Acme` carries a fragment of the reply.
+          corrections: corrections.map((correction) => correction.split(':')[0]),
+        },
         'reply changed to meet the tone rules',
       );
     }

@@ -1,0 +1,78 @@
+import { AnthropicStandIn } from '../support/anthropic-stand-in';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { expectEventually } from '../support/eventually';
+import { ServiceProcess } from '../support/service-process';
+
+const QUERY_SECRET = 'qs-secret-value-991';
+const DB_PASSWORD = 'Wrong-Pass-Never-Shown-77';
+
+const parses = (line: string): boolean => {
+  try {
+    return typeof JSON.parse(line) === 'object';
+  } catch {
+    return false;
+  }
+};
+
+/** What reaches the log in production: JSON only, from the first line to the last, and no secrets. */
+describe('log hygiene in production', () => {
+  let db: TestDatabase;
+  let model: AnthropicStandIn;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    model = await AnthropicStandIn.start();
+  });
+
+  afterAll(async () => {
+    await model?.stop();
+    await db?.drop();
+  });
+
+  it('a boot that fails on the database writes JSON lines only, without the password', async () => {
+    const url = new URL(db.url);
+    url.password = DB_PASSWORD;
+    url.pathname = '/rp_database_that_does_not_exist';
+    const service = await ServiceProcess.start({
+      NODE_ENV: 'production',
+      DATABASE_URL: url.toString(),
+      ANTHROPIC_API_KEY: 'sk-ant-test-key-long-enough',
+      ANTHROPIC_BASE_URL: model.baseURL,
+    });
+    const exit = await service.exited;
+    expect(exit.code).toBe(1);
+    // 'exit' can come before the last lines are read from the pipes.
+    await expectEventually(() => expect(service.stderr.length).toBeGreaterThan(0));
+    const lines = [...service.stdout, ...service.stderr].filter((line) => line.trim() !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(parses(line)).toBe(true);
+      expect(line).not.toContain(DB_PASSWORD);
+    }
+    const failure = service.stderr.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(failure).toEqual([expect.objectContaining({ level: 'fatal', event: 'startup_failed' })]);
+  });
+
+  it('request logs name query parameters but never their values', async () => {
+    const service = await ServiceProcess.start({
+      NODE_ENV: 'production',
+      DATABASE_URL: db.url,
+      ANTHROPIC_API_KEY: 'sk-ant-test-key-long-enough',
+      ANTHROPIC_BASE_URL: model.baseURL,
+    });
+    try {
+      await service.waitUntilHealthy();
+      await fetch(`${service.url}/metrics?token=${QUERY_SECRET}&page=2`);
+      const logged = await expectEventually(() => {
+        const line = service.stdout.find((entry) => entry.includes('/metrics?'));
+        if (!line) throw new Error('request not logged yet');
+        return line;
+      });
+      expect(logged).toContain('token=[REDACTED]');
+      expect(service.stdout.join('\n')).not.toContain(QUERY_SECRET);
+      for (const line of service.stdout) expect(parses(line)).toBe(true);
+    } finally {
+      await service.stop();
+    }
+  });
+});
