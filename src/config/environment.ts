@@ -72,8 +72,11 @@ export class Environment {
 
   @blankToUndefined()
   @ValidateIf((env: Environment) => env.REALTIME_SOURCE === 'supabase' || env.SUPABASE_URL !== undefined)
-  @IsString()
-  @MinLength(20, { message: 'SUPABASE_SERVICE_ROLE_KEY must be set when the supabase feed is used' })
+  @IsString({ message: 'SUPABASE_SERVICE_ROLE_KEY must be set when the supabase feed is used' })
+  @MinLength(20, {
+    message:
+      'SUPABASE_SERVICE_ROLE_KEY is too short to be a service-role key (fewer than 20 characters): copy the whole key from the Supabase dashboard',
+  })
   SUPABASE_SERVICE_ROLE_KEY?: string;
 
   @blankToUndefined()
@@ -298,9 +301,10 @@ export class EnvironmentError extends Error {
 
 function describe(errors: ValidationError[]): string[] {
   const problems = errors.flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((text) =>
-      text.startsWith(error.property) ? text : `${error.property}: ${text}`,
-    ),
+    // A value that is missing (not a string) has one problem: that it is missing, not its length.
+    Object.values(
+      error.constraints?.isString ? { isString: error.constraints.isString } : (error.constraints ?? {}),
+    ).map((text) => (text.startsWith(error.property) ? text : `${error.property}: ${text}`)),
   );
   // Two constraints sharing one message (IsString + MinLength on ANTHROPIC_API_KEY) say it once.
   return [...new Set(problems)];

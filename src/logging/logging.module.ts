@@ -51,7 +51,7 @@ function loggerParams(config: ConfigService<Environment, true>): Params {
       hooks: {
         // Sensitive keys at any depth of a record's own data (redact paths below reach one level).
         logMethod(args, method) {
-          if (args.length > 0 && typeof args[0] === 'object') args[0] = redactDeep(args[0]) as object;
+          if (args.length > 0 && typeof args[0] === 'object') args[0] = redactDeep(args[0]);
           return method.apply(this, args);
         },
         // Scrub the finished line, after serializers and redaction: whatever path a secret took

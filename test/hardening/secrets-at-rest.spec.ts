@@ -1,3 +1,4 @@
+import { EnvironmentError, validateEnvironment } from '../../src/config/environment';
 import type { TestingModule } from '@nestjs/testing';
 import { EventRepository } from '../../src/routing/event.repository';
 import { TurnRepository } from '../../src/routing/turn.repository';
@@ -73,5 +74,29 @@ describe('secrets at rest', () => {
     });
     const log = await db.pool.query(`SELECT error FROM agent_actions_log WHERE user_id = $1`, [user.userId]);
     expect(log.rows[0].error).not.toContain(API_KEY);
+  });
+});
+
+describe('SUPABASE_SERVICE_ROLE_KEY validation', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateEnvironment, EnvironmentError } =
+    require('../../src/config/environment') as typeof import('../../src/config/environment');
+  const problemsWith = (key: string | undefined): string[] => {
+    try {
+      validateEnvironment({ SUPABASE_URL: 'https://project.supabase.co', SUPABASE_SERVICE_ROLE_KEY: key });
+      return [];
+    } catch (error) {
+      if (error instanceof EnvironmentError) return error.problems;
+      throw error;
+    }
+  };
+
+  it('says a short key is too short, not that it is unset', () => {
+    expect(problemsWith('Sk7-short')).toEqual([expect.stringMatching(/SUPABASE_SERVICE_ROLE_KEY is too short/)]);
+    expect(problemsWith('Sk7-short').join()).not.toMatch(/must be set/);
+  });
+
+  it('says a missing key must be set, once', () => {
+    expect(problemsWith(undefined)).toEqual([expect.stringMatching(/SUPABASE_SERVICE_ROLE_KEY must be set/)]);
   });
 });
