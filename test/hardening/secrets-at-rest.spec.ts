@@ -78,9 +78,6 @@ describe('secrets at rest', () => {
 });
 
 describe('SUPABASE_SERVICE_ROLE_KEY validation', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { validateEnvironment, EnvironmentError } =
-    require('../../src/config/environment') as typeof import('../../src/config/environment');
   const problemsWith = (key: string | undefined): string[] => {
     try {
       validateEnvironment({ SUPABASE_URL: 'https://project.supabase.co', SUPABASE_SERVICE_ROLE_KEY: key });
