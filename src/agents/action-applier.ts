@@ -3,6 +3,7 @@ import type { Queryable } from '../database/database.service';
 import type { AgentEffect, AgentEffectType } from './effects/agent-effect.types';
 import { AGENT_TASKS_WRITER } from './effects/agent-tasks.effects';
 import type { EffectWriter } from './effects/effect-writer';
+import { INNOVATOR_WRITER } from './effects/innovator.effects';
 import { INTROS_WRITER } from './effects/intros.effects';
 import { USER_FIELDS_WRITER } from './effects/user-fields.effects';
 
@@ -11,6 +12,7 @@ const WRITERS = [
   USER_FIELDS_WRITER,
   AGENT_TASKS_WRITER,
   INTROS_WRITER,
+  INNOVATOR_WRITER,
 ] as readonly unknown[] as readonly EffectWriter<AgentEffect>[];
 
 /**

@@ -10,8 +10,12 @@ import { BouncerReengagementFlow } from './bouncer/bouncer-reengagement.flow';
 import { BouncerRepository } from './bouncer/bouncer.repository';
 import { AgentContextLoader } from './context/agent-context.loader';
 import { AgentContextRepository } from './context/agent-context.repository';
+import { InnovatorAgent } from './innovator/innovator.agent';
+import { InnovatorAnswerFlow } from './innovator/innovator-answer.flow';
+import { InnovatorContextLoader } from './innovator/innovator.context';
+import { InnovatorReengagementFlow } from './innovator/innovator-reengagement.flow';
+import { InnovatorRepository } from './innovator/innovator.repository';
 import { ConciergeAgent } from './member/concierge.agent';
-import { InnovatorAgent } from './member/innovator.agent';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
 
@@ -31,6 +35,10 @@ import { createAgentModel } from './model/agent-model.factory';
     BouncerReengagementFlow,
     BouncerAgent,
     ConciergeAgent,
+    InnovatorRepository,
+    InnovatorContextLoader,
+    InnovatorAnswerFlow,
+    InnovatorReengagementFlow,
     InnovatorAgent,
     {
       provide: AGENT_PROVIDERS,

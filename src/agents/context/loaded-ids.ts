@@ -6,7 +6,11 @@ export type IdKind =
   | 'intro_offer'
   | 'connection_request'
   | 'community_request'
-  | 'user_priority';
+  | 'user_priority'
+  /** An innovator's own uploaded prospect. */
+  | 'prospect'
+  /** Another member the user may name in a tool (e.g. an expert who answered their request). */
+  | 'member';
 
 /**
  * The ids a turn loaded, by kind: the only ids a model may name in a tool call. Immutable; an

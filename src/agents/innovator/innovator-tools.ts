@@ -1,0 +1,21 @@
+import type { AgentTool } from '../kit/agent-tool';
+import type { InnovatorContext } from './innovator.context';
+import { CHECK_INTRO_PROGRESS_TOOL } from './tools/check-intro-progress.tool';
+import { REQUEST_CONNECTION_TOOL } from './tools/request-connection.tool';
+import { REQUEST_CREDIT_FUNDING_TOOL } from './tools/request-credit-funding.tool';
+import { UPDATE_INNOVATOR_PROFILE_TOOL } from './tools/update-innovator-profile.tool';
+import { UPLOAD_PROSPECTS_TOOL } from './tools/upload-prospects.tool';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyInnovatorTool = AgentTool<InnovatorContext, any, any>;
+
+/** The tools the Innovator's decision may name, by name (brief §5's five). */
+export const INNOVATOR_TOOLS: ReadonlyMap<string, AnyInnovatorTool> = new Map(
+  [
+    CHECK_INTRO_PROGRESS_TOOL,
+    UPDATE_INNOVATOR_PROFILE_TOOL,
+    UPLOAD_PROSPECTS_TOOL,
+    REQUEST_CREDIT_FUNDING_TOOL,
+    REQUEST_CONNECTION_TOOL,
+  ].map((tool): [string, AnyInnovatorTool] => [tool.name, tool]),
+);
