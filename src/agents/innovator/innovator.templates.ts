@@ -138,7 +138,8 @@ export function renderInnovatorTemplate(facts: InnovatorRenderFacts): string[] {
     case 'community_response_shared': {
       const answers = facts.responses.slice(0, 2).map((r) => {
         const who = r.firstName ?? 'A member';
-        return r.summary ? `${who} answered your question: ${r.summary}` : `${who} answered your question.`;
+        const summary = r.summary?.trim().replace(/[.!?]*$/, '.');
+        return summary ? `${who} answered your question: ${summary}` : `${who} answered your question.`;
       });
       return answers.length > 0
         ? pack([...answers, 'Want me to request an intro?'])
