@@ -49,6 +49,7 @@ export function acceptsFor(facts: InnovatorRenderFacts): (texts: readonly string
       ...(JSON.stringify(shown)
         .replace(/https?:\/\/[^"]+/g, ' ')
         .match(INTEGER) ?? []),
+      String(facts.intros.length),
       String(Math.max(0, facts.intros.length - 6)),
       String(facts.intros.filter((i) => i.status === 'accepted').length),
       String(Math.max(0, facts.availableCredits)),
@@ -59,6 +60,10 @@ export function acceptsFor(facts: InnovatorRenderFacts): (texts: readonly string
     const all = texts.join('\n');
     if (facts.upload && !all.includes(facts.upload.url)) return false;
     if (facts.funding && !(all.includes(facts.funding.placeholderLink) && /placeholder/i.test(all))) return false;
+    // A refused bounty is never reported as done: the reply must state what is available.
+    if (facts.scenario === 'bounty_above_balance' && !all.includes(String(Math.max(0, facts.availableCredits)))) {
+      return false;
+    }
     const withoutLinks = all.replace(/https?:\/\/\S+/g, ' ');
     return (withoutLinks.match(INTEGER) ?? []).every((n) => numbers.has(n.replace(/,/g, '')));
   };
