@@ -18,6 +18,7 @@ import { InnovatorRepository } from './innovator/innovator.repository';
 import { ConciergeAgent } from './member/concierge.agent';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
+import { ModelMetrics } from './model/model-metrics';
 
 /**
  * The agents: context loading, routing by user state, the providers and the model port. The
@@ -26,7 +27,8 @@ import { createAgentModel } from './model/agent-model.factory';
  */
 @Module({
   providers: [
-    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
+    ModelMetrics,
+    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },
     AgentContextRepository,
     AgentContextLoader,
     BouncerRepository,
@@ -48,6 +50,6 @@ import { createAgentModel } from './model/agent-model.factory';
     AgentDispatcher,
     ActionApplier,
   ],
-  exports: [AgentDispatcher, ActionApplier],
+  exports: [AgentDispatcher, ActionApplier, ModelMetrics],
 })
 export class AgentsModule {}
