@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ActionApplier } from '../../src/agents/action-applier';
 import { AgentsHarness } from './agents-harness';
 import { addCredits, creditTotal, eventsOf, logTypes, seedInnovatorWorld } from './innovator-fixtures';
 
@@ -375,7 +376,6 @@ describe('Innovator on the local model', () => {
   it('the connection request writer re-checks the balance at commit (the ledger may move after planning)', async () => {
     const world = await seedInnovatorWorld(pool(), { credits: 50 });
     // Planned against 50 credits, committed after 40 of them were spent elsewhere.
-    const { ActionApplier } = await import('../../src/agents/action-applier');
     const client = await pool().connect();
     try {
       await client.query('BEGIN');
