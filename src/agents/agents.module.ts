@@ -16,8 +16,10 @@ import { InnovatorContextLoader } from './innovator/innovator.context';
 import { InnovatorReengagementFlow } from './innovator/innovator-reengagement.flow';
 import { InnovatorRepository } from './innovator/innovator.repository';
 import { ConciergeAgent } from './member/concierge.agent';
+import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
+import { SmsComplianceModule } from '../messaging/sms-compliance.module';
 import { ModelMetrics } from './model/model-metrics';
 
 /**
@@ -26,9 +28,11 @@ import { ModelMetrics } from './model/model-metrics';
  * DatabaseService and ConfigService come from their global modules.
  */
 @Module({
+  imports: [SmsComplianceModule],
   providers: [
     ModelMetrics,
     { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },
+    AgentTurns,
     AgentContextRepository,
     AgentContextLoader,
     BouncerRepository,

@@ -21,6 +21,8 @@ export const REALTIME_SOURCES = ['supabase', 'postgres'] as const;
 export type RealtimeSource = (typeof REALTIME_SOURCES)[number];
 
 const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
+export const AGENT_PIPELINES = ['one_call', 'two_call'] as const;
+export type AgentPipeline = (typeof AGENT_PIPELINES)[number];
 
 /** Blank strings in .env files mean "not set", so `FOO=` falls back to the default. */
 const blankToUndefined = () =>
@@ -88,6 +90,14 @@ export class Environment {
   @IsString()
   @MinLength(1)
   ANTHROPIC_MODEL = DEFAULT_ANTHROPIC_MODEL;
+
+  /**
+   * `one_call`: the decision tool returns the reply texts too, and a second (render) call happens
+   * only when a tool's result must shape the words. `two_call`: decide, then always render (the
+   * reference the benchmark compares against).
+   */
+  @IsIn(AGENT_PIPELINES)
+  AGENT_PIPELINE: AgentPipeline = 'one_call';
 
   @blankToUndefined()
   @IsOptional()
@@ -211,6 +221,20 @@ export class Environment {
   @IsInt()
   @Min(0)
   RETRY_MAX_DELAY_MS = 300000;
+
+  /** The message dispatcher's backstop: it looks for due queued texts at least this often. */
+  @toInt()
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  MESSAGE_DISPATCH_INTERVAL_MS = 1000;
+
+  /** Users whose due texts one dispatcher pass handles before it starts the next pass. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  MESSAGE_DISPATCH_BATCH = 100;
 
   /** Names this instance in claims and logs; defaults to host and pid. */
   @blankToUndefined()

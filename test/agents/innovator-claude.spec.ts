@@ -56,6 +56,34 @@ describe('Innovator on Claude (stand-in)', () => {
     expect(await creditTotal(pool(), world.innovator.userId)).toBe(0);
   });
 
+  it('one round trip when no tool runs: the decision’s own texts, under the tone rules', async () => {
+    const world = await seedInnovatorWorld(pool());
+    stand.enqueue({
+      kind: 'tool_use',
+      name: 'make_decision',
+      input: { next_scenario: 'general_response', reply_texts: ['Noted 🚀. Which accounts matter most this quarter?'] },
+    });
+    const turn = await harness.send(world.innovator, ['we are heads down on Q3']);
+    expect(turn.replies).toEqual(['Noted. Which accounts matter most this quarter?']);
+    expect(stand.requests).toHaveLength(1);
+    expect(await logTypes(pool(), world.innovator.userId)).toContain('reply_from_decision');
+  });
+
+  it('a tool’s result shapes the words: drafted texts are ignored and a render call writes them', async () => {
+    const world = await seedInnovatorWorld(pool());
+    script(
+      {
+        next_scenario: 'intro_progress_report',
+        tools_to_use: [{ tool_name: 'check_intro_progress', tool_input: {} }],
+        reply_texts: ['All 9 intros closed.'],
+      },
+      'Jordan Blake at Initech is being arranged.',
+    );
+    const turn = await harness.send(world.innovator, ['status?']);
+    expect(turn.replies).toEqual(['Jordan Blake at Initech is being arranged.']);
+    expect(stand.requests).toHaveLength(2);
+  });
+
   it('check_intro_progress: reports real rows; a name the model invents is dropped', async () => {
     const world = await seedInnovatorWorld(pool());
     script(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AgentOutcome } from '../agent.types';
-import { AgentTurn, type ToolResult } from '../kit/agent-turn';
-import { AgentModel } from '../model/agent-model';
+import type { ToolResult } from '../kit/agent-turn';
+import { AgentTurns } from '../kit/agent-turns';
 import { chatTurns } from '../model/chat-turns';
 import type { InnovatorContext } from './innovator.context';
 import { innovatorDecisionTool } from './innovator-decision.tool';
@@ -35,10 +35,10 @@ const NEEDS_TOOL: Partial<Record<InnovatorScenario, string>> = {
  */
 @Injectable()
 export class InnovatorAnswerFlow {
-  constructor(private readonly model: AgentModel) {}
+  constructor(private readonly turns: AgentTurns) {}
 
   async run(context: InnovatorContext, signal: AbortSignal): Promise<AgentOutcome> {
-    const turn = new AgentTurn('innovator', context, this.model, signal);
+    const turn = this.turns.start('innovator', context, signal);
     const userTexts = context.trigger.kind === 'message' ? context.trigger.userTexts : [];
     const emailAck = context.trigger.kind === 'message' && context.trigger.emailVerifiedAck;
 
@@ -93,7 +93,10 @@ export class InnovatorAnswerFlow {
     turn.effects.push(
       innovatorCheck(context, daysAfter(context.now, CHECK_AFTER_ANSWER_DAYS), 'innovator_re_engagement', 1),
     );
-    const replies = await innovatorReply(turn, facts);
+    // The decision's own texts fit only when no tool shaped the answer and the scenario stood.
+    const drafted =
+      ran.length === 0 && calls.length === 0 && scenario === decision.scenario ? decision.replyTexts : null;
+    const replies = await innovatorReply(turn, facts, null, drafted);
     turn.log.add('innovator_turn', { output_data: { scenario, tools: ran, replies: replies.length } });
     return turn.outcome(replies);
   }

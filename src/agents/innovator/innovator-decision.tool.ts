@@ -44,6 +44,13 @@ export function innovatorDecisionTool(
         },
         questions_asked: { type: 'array', items: { type: 'string', enum: [...QUESTION_TOPICS] } },
         context_for_response: { type: 'string', description: 'One short note for whoever writes the reply.' },
+        reply_texts: {
+          type: 'array',
+          maxItems: 3,
+          items: { type: 'string' },
+          description:
+            'The SMS reply in your voice for next_scenario, when no tool runs (a tool’s result is written after it runs).',
+        },
       },
       required: ['next_scenario'],
       additionalProperties: false,
@@ -55,6 +62,7 @@ export function innovatorDecisionTool(
         'tools_to_use',
         'questions_asked',
         'context_for_response',
+        'reply_texts',
       ]);
       const scenario = reader.oneOf(top.next_scenario, 'next_scenario', INNOVATOR_SCENARIOS);
       const calls: InnovatorToolCall[] = [];
@@ -69,7 +77,8 @@ export function innovatorDecisionTool(
       }
       const questions = toQuestionTopics(reader.optionalStrings(top.questions_asked, 'questions_asked') ?? []);
       const guidance = reader.optionalString(top.context_for_response, 'context_for_response', 500) ?? null;
-      return { value: { scenario, tools: calls, questions, guidance }, refused: reader.refused };
+      const replyTexts = reader.optionalStrings(top.reply_texts, 'reply_texts', 3) ?? [];
+      return { value: { scenario, tools: calls, questions, guidance, replyTexts }, refused: reader.refused };
     },
   };
 }

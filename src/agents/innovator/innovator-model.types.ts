@@ -40,6 +40,8 @@ export interface InnovatorDecision {
   tools: InnovatorToolCall[];
   questions: QuestionTopic[];
   guidance: string | null;
+  /** The reply the decision already wrote (one-call pipeline); used only when no tool shaped the answer. */
+  replyTexts: string[];
 }
 
 /** Brief §5 re-engagement threads (the Concierge's apply too, through its own flow). */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AgentOutcome } from '../agent.types';
 import type { ReengagementCheck } from '../context/agent-context.types';
-import { AgentTurn } from '../kit/agent-turn';
-import { AgentModel } from '../model/agent-model';
+import { AgentTurns } from '../kit/agent-turns';
 import { chatTurns } from '../model/chat-turns';
 import type { InnovatorContext } from './innovator.context';
 import { INNOVATOR_REENGAGEMENT_TOOL } from './innovator-decision.tool';
@@ -23,12 +22,12 @@ const DECIDE_MAX_TOKENS = 1200;
 @Injectable()
 export class InnovatorReengagementFlow {
   constructor(
-    private readonly model: AgentModel,
+    private readonly turns: AgentTurns,
     private readonly repository: InnovatorRepository,
   ) {}
 
   async run(context: InnovatorContext, check: ReengagementCheck, signal: AbortSignal): Promise<AgentOutcome> {
-    const turn = new AgentTurn('innovator', context, this.model, signal);
+    const turn = this.turns.start('innovator', context, signal);
     const attempt = check.attemptCount;
     const history = await this.repository.reengagementHistory(context.user.id, context.now, UNANSWERED_WINDOW_DAYS);
     const verdict = throttleReengagement(history, context.now);

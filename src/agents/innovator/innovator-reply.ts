@@ -73,6 +73,7 @@ export async function innovatorReply(
   turn: AgentTurn<InnovatorContext>,
   facts: InnovatorRenderFacts,
   threads: readonly InnovatorThread[] | null = null,
+  drafted: readonly string[] | null = null,
 ): Promise<string[]> {
   if (facts.scenario === 'no_message' && threads === null) return [];
   const nudge = threads !== null;
@@ -90,6 +91,7 @@ export async function innovatorReply(
     template: () => (nudge ? renderInnovatorNudge(threads, facts) : renderInnovatorTemplate(facts)),
     tone: innovatorTone(turn.context),
     accept: acceptsFor(facts),
+    drafted,
   });
 }
 

@@ -52,6 +52,7 @@ export function decideInnovatorLocally(context: InnovatorContext, userTexts: rea
     tools: [],
     questions: [],
     guidance: null,
+    replyTexts: [],
   });
   if (text === '') return none('general_response');
 
@@ -82,8 +83,7 @@ export function decideInnovatorLocally(context: InnovatorContext, userTexts: rea
   if (UPLOAD.test(text)) tools.push({ name: 'upload_prospects', input: {} });
   if (PROGRESS.test(text) && !profile) tools.push({ name: 'check_intro_progress', input: {} });
 
-  if (tools.length > 0)
-    return { scenario: scenarioFor(tools[0].name), tools: tools.slice(0, 3), questions: [], guidance: null };
+  if (tools.length > 0) return { ...none(scenarioFor(tools[0].name)), tools: tools.slice(0, 3) };
 
   if (ANSWERS.test(text) && context.ownRequests.some((r) => r.responders.length > 0)) {
     return none('community_response_shared');

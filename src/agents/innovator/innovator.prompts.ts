@@ -45,17 +45,7 @@ const SCENARIOS = `Scenarios: ${INNOVATOR_SCENARIOS.join(', ')}.
 - answer_question: one of ${QUESTION_TOPICS.join(', ')} (record it in questions_asked). clarify: ambiguous; ask one
   short question and run no tool. no_message: a bare thank-you. general_response: anything else.`;
 
-export const INNOVATOR_DECISION_SYSTEM = `${PERSONA}
-
-This step only decides: which scenario the reply follows and which tools to run. Another step writes the reply.
-
-${TOOLS}
-
-${SCENARIOS}
-
-${SAFETY}`;
-
-const VOICE = `Voice:
+const VOICE_TEXT = `Voice:
 - Under 200 characters per text, at most three texts. No emoji, no exclamation points, no superlatives, no hype.
 - ROI-focused and concrete: numbers and statuses from DATA, never adjectives.
 - Never invent people, intros, companies, statuses, budgets or timelines. Names you may write: the innovator's own,
@@ -65,9 +55,22 @@ const VOICE = `Voice:
 ${FACTS}
 - Several texts: a line containing only --- between them. Write only the SMS text: no quotes, labels or JSON.`;
 
+export const INNOVATOR_DECISION_SYSTEM = `${PERSONA}
+
+With one make_decision call, pick the scenario and the tools to run. When no tool runs, also write the reply in
+reply_texts, in the voice below; when a tool runs, leave reply_texts empty: the reply is written from its result.
+
+${TOOLS}
+
+${SCENARIOS}
+
+${VOICE_TEXT}
+
+${SAFETY}`;
+
 export const INNOVATOR_RENDER_SYSTEM = `${PERSONA}
 
-${VOICE}
+${VOICE_TEXT}
 
 ${SAFETY}`;
 

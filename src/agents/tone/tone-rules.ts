@@ -102,7 +102,10 @@ export function enforceTone(input: readonly string[], rules: ToneRules): ToneRes
     const withoutEmoji = rules.allowEmoji === false ? text.replace(EMOJI, '') : text;
     if (withoutEmoji !== text) {
       corrections.add('emoji_removed');
-      text = withoutEmoji.replace(/\s{2,}/g, ' ').trim();
+      text = withoutEmoji
+        .replace(/\s+([.,?;:])/g, '$1')
+        .replace(/\s{2,}/g, ' ')
+        .trim();
     }
     if (/!/.test(text)) {
       corrections.add('exclamation');
