@@ -10,12 +10,16 @@ import { BouncerReengagementFlow } from './bouncer/bouncer-reengagement.flow';
 import { BouncerRepository } from './bouncer/bouncer.repository';
 import { AgentContextLoader } from './context/agent-context.loader';
 import { AgentContextRepository } from './context/agent-context.repository';
+import { ConciergeAgent } from './concierge/concierge.agent';
+import { ConciergeAnswerFlow } from './concierge/concierge-answer.flow';
+import { ConciergeContextLoader } from './concierge/concierge.context';
+import { ConciergeReengagementFlow } from './concierge/concierge-reengagement.flow';
+import { ConciergeRepository } from './concierge/concierge.repository';
 import { InnovatorAgent } from './innovator/innovator.agent';
 import { InnovatorAnswerFlow } from './innovator/innovator-answer.flow';
 import { InnovatorContextLoader } from './innovator/innovator.context';
 import { InnovatorReengagementFlow } from './innovator/innovator-reengagement.flow';
 import { InnovatorRepository } from './innovator/innovator.repository';
-import { ConciergeAgent } from './member/concierge.agent';
 import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
@@ -40,6 +44,10 @@ import { ModelMetrics } from './model/model-metrics';
     BouncerAnswerFlow,
     BouncerReengagementFlow,
     BouncerAgent,
+    ConciergeRepository,
+    ConciergeContextLoader,
+    ConciergeAnswerFlow,
+    ConciergeReengagementFlow,
     ConciergeAgent,
     InnovatorRepository,
     InnovatorContextLoader,

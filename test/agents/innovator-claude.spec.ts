@@ -246,6 +246,35 @@ describe('Innovator on Claude (stand-in)', () => {
     );
   });
 
+  it('the Concierge’s tools work for the innovator under the same id rule', async () => {
+    const world = await seedInnovatorWorld(pool());
+    await pool().query(`UPDATE innovators SET warm_intro_bounty = 30 WHERE user_id = $1`, [world.innovator.userId]);
+    script(
+      {
+        next_scenario: 'member_tool_acknowledgment',
+        tools_to_use: [
+          { tool_name: 'accept_intro_offer', tool_input: { intro_offer_id: world.introIds.offer } },
+          // The innovator is the innovator of this opportunity, not its connector: not theirs to accept.
+          { tool_name: 'accept_intro_opportunity', tool_input: { intro_opportunity_id: world.introIds.open } },
+        ],
+      },
+      'Noted, I will let them know you would like the intro to Casey Moore.',
+    );
+    const turn = await harness.send(world.innovator, ['yes to Casey, and yes to Riley']);
+    expect(turn.replies).toEqual(['Noted, I will let them know you would like the intro to Casey Moore.']);
+    const offer = await pool().query(`SELECT status, bounty_credits FROM intro_offers WHERE id = $1`, [
+      world.introIds.offer,
+    ]);
+    expect(offer.rows[0]).toEqual({ status: 'pending_connector_confirmation', bounty_credits: 30 });
+    const opportunity = await pool().query(`SELECT status FROM intro_opportunities WHERE id = $1`, [
+      world.introIds.open,
+    ]);
+    expect(opportunity.rows[0].status).toBe('open');
+    expect((await refusals(world.innovator.userId)).map((r) => r.input_data.tool)).toEqual([
+      'accept_intro_opportunity',
+    ]);
+  });
+
   it('malformed tool input and unknown tools are refused and audited; the turn still answers', async () => {
     const world = await seedInnovatorWorld(pool(), { credits: 50 });
     script(

@@ -229,15 +229,63 @@ describe('Innovator on the local model', () => {
       expect(await logTypes(pool(), world.innovator.userId)).toContain('tool_call_refused');
     });
 
-    it('never guesses someone outside the context: it asks instead', async () => {
+    it('someone outside the context is never guessed: "I want to meet X" publishes a community request', async () => {
       const world = await seedInnovatorWorld(pool(), { credits: 100 });
-      const turn = await harness.send(world.innovator, ['I want to meet Quentin']);
+      await harness.send(world.innovator, ['I want to meet the head of payments at Hooli']);
       const { rows } = await pool().query(
         `SELECT count(*)::int AS n FROM connection_requests WHERE requestor_user_id = $1`,
         [world.innovator.userId],
       );
       expect(rows[0].n).toBe(0);
-      expect(turn.replies.join(' ')).not.toMatch(/Quentin/);
+      const published = (await eventsOf(pool(), 'community.request_needed')).filter(
+        (e) => e.aggregate_id === world.innovator.userId,
+      );
+      expect(published).toHaveLength(1);
+      expect(published[0].payload).toMatchObject({ requestingUserId: world.innovator.userId });
+    });
+  });
+
+  describe('the Concierge’s tools, imported as they are', () => {
+    it('accepting an intro offered to the innovator carries their warm-intro bounty and emits intro.offer_accepted', async () => {
+      const world = await seedInnovatorWorld(pool(), { credits: 100 });
+      await pool().query(`UPDATE innovators SET warm_intro_bounty = 40 WHERE user_id = $1`, [world.innovator.userId]);
+
+      const turn = await harness.send(world.innovator, ['yes, I would like the intro to Casey Moore']);
+
+      const { rows } = await pool().query(`SELECT status, bounty_credits FROM intro_offers WHERE id = $1`, [
+        world.introIds.offer,
+      ]);
+      expect(rows[0]).toEqual({ status: 'pending_connector_confirmation', bounty_credits: 40 });
+      const events = (await eventsOf(pool(), 'intro.offer_accepted')).filter(
+        (e) => e.aggregate_id === world.introIds.offer,
+      );
+      expect(events).toHaveLength(1);
+      expect(events[0].payload).toMatchObject({ introOfferId: world.introIds.offer, bountyCredits: 40 });
+      expect(turn.replies.join(' ')).toContain('Casey Moore');
+      for (const reply of turn.replies) expect(reply.length).toBeLessThanOrEqual(200);
+    });
+
+    it('declining it expires nothing else and carries no bounty', async () => {
+      const world = await seedInnovatorWorld(pool(), { credits: 100 });
+      await harness.send(world.innovator, ['no thanks, pass on the Casey Moore intro']);
+      const { rows } = await pool().query(`SELECT status, bounty_credits FROM intro_offers WHERE id = $1`, [
+        world.introIds.offer,
+      ]);
+      expect(rows[0]).toEqual({ status: 'declined', bounty_credits: 0 });
+      const { rows: others } = await pool().query(`SELECT status FROM intro_opportunities WHERE innovator_id = $1`, [
+        world.innovator.userId,
+      ]);
+      expect(others.map((r) => r.status).sort()).toEqual(['accepted', 'open']);
+    });
+
+    it('cannot accept an intro opportunity where the innovator is the innovator, not the connector', async () => {
+      const world = await seedInnovatorWorld(pool());
+      const turn = await harness.send(world.innovator, ['yes to Riley Stone']);
+      const { rows } = await pool().query(`SELECT status FROM intro_opportunities WHERE id = $1`, [
+        world.introIds.open,
+      ]);
+      expect(rows[0].status).toBe('open');
+      expect(turn.result.outcome.events.filter((e) => e.event_type === 'intro.opportunity_accepted')).toEqual([]);
     });
   });
 

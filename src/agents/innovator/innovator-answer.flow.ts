@@ -12,7 +12,8 @@ import { INNOVATOR_DECISION_SYSTEM, innovatorDecisionState } from './innovator.p
 import { CHECK_AFTER_ANSWER_DAYS, daysAfter, innovatorCheck } from './innovator-reengagement-task';
 import { baseFacts, innovatorReply } from './innovator-reply';
 import { PAYMENT_LINK_PLACEHOLDER } from './innovator-links';
-import { INNOVATOR_TOOLS } from './innovator-tools';
+import { INNOVATOR_TOOLS, isOwnTool } from './innovator-tools';
+import type { ToolOutcome } from '../concierge/concierge-model.types';
 import type { IntroProgressFacts } from './tools/check-intro-progress.tool';
 import { BOUNTY_ABOVE_BALANCE, type RequestConnectionFacts } from './tools/request-connection.tool';
 import type { CreditFundingFacts } from './tools/request-credit-funding.tool';
@@ -57,6 +58,7 @@ export class InnovatorAnswerFlow {
     const facts = baseFacts(context, decision.scenario);
     facts.questions = decision.questions;
     facts.guidance = decision.guidance;
+    facts.clarifyingQuestion = decision.clarifyingQuestion ?? null;
     const ran: string[] = [];
     let bountyRefused = false;
     // An ambiguous answer gets a clarifying question and runs no tool (the intent rule, in code).
@@ -117,6 +119,10 @@ function chooseScenario(
 }
 
 function applyFacts(facts: InnovatorRenderFacts, toolName: string, result: unknown, now: Date): void {
+  if (!isOwnTool(toolName)) {
+    facts.outcomes.push(result as ToolOutcome);
+    return;
+  }
   switch (toolName) {
     case 'check_intro_progress': {
       const progress = result as IntroProgressFacts;

@@ -1,3 +1,4 @@
+import type { ToolOutcome } from '../concierge/concierge-model.types';
 import type { QuestionTopic } from '../product/product-facts';
 
 /** Brief §5: the member scenarios plus the Innovator's own. */
@@ -16,6 +17,8 @@ export const INNOVATOR_SCENARIOS = [
   'credit_funding_offer',
   'credit_funding_acknowledgment',
   'community_response_shared',
+  /** One of the Concierge's tools ran (an intro answered, a question published, a goal stored...). */
+  'member_tool_acknowledgment',
 ] as const;
 export type InnovatorScenario = (typeof INNOVATOR_SCENARIOS)[number];
 
@@ -42,6 +45,8 @@ export interface InnovatorDecision {
   guidance: string | null;
   /** The reply the decision already wrote (one-call pipeline); used only when no tool shaped the answer. */
   replyTexts: string[];
+  /** clarify: the question to ask (the local decider's, from the Concierge's rules). */
+  clarifyingQuestion?: string | null;
 }
 
 /** Brief §5 re-engagement threads (the Concierge's apply too, through its own flow). */
@@ -93,6 +98,9 @@ export interface InnovatorRenderFacts {
   profileMissing: string[];
   /** community_response_shared: first names and summaries of answers to the user's own requests. */
   responses: Array<{ firstName: string | null; summary: string | null; question: string }>;
+  /** member_tool_acknowledgment: what the Concierge's tools did. */
+  outcomes: ToolOutcome[];
   guidance: string | null;
+  clarifyingQuestion: string | null;
   previousReplies: string[];
 }

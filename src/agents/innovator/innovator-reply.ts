@@ -23,6 +23,9 @@ export function innovatorTone(context: InnovatorContext): ToneRules {
     ...context.intros.flatMap((i) => [i.personName, i.company, i.title, i.otherFirstName]),
     ...context.prospects.latest.flatMap((p) => [p.name, p.company]),
     ...context.ownRequests.flatMap((r) => r.responders.map((x) => x.firstName)),
+    ...context.introOffers.flatMap((o) => [o.prospectName, o.prospectCompany]),
+    ...context.introOpportunities.flatMap((o) => [o.prospectName, o.prospectCompany, o.innovatorName]),
+    ...context.connectionRequests.flatMap((c) => [c.requestorName, c.requestorCompany]),
   ]);
   for (const word of wordsOf(['Yachtparty CSV'])) known.add(word);
   return {
@@ -112,7 +115,9 @@ export function baseFacts(context: InnovatorContext, scenario: InnovatorRenderFa
     responses: context.ownRequests.flatMap((r) =>
       r.responders.map((x) => ({ firstName: x.firstName, summary: x.summary, question: r.summary ?? r.question })),
     ),
+    outcomes: [],
     guidance: null,
+    clarifyingQuestion: null,
     previousReplies: context.earlierMessages.filter((m) => m.direction === 'outbound').map((m) => m.content),
   };
 }

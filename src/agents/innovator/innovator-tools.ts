@@ -1,3 +1,4 @@
+import { CONCIERGE_TOOLS } from '../concierge/tools/concierge-tools';
 import type { AgentTool } from '../kit/agent-tool';
 import type { InnovatorContext } from './innovator.context';
 import { CHECK_INTRO_PROGRESS_TOOL } from './tools/check-intro-progress.tool';
@@ -9,13 +10,21 @@ import { UPLOAD_PROSPECTS_TOOL } from './tools/upload-prospects.tool';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyInnovatorTool = AgentTool<InnovatorContext, any, any>;
 
-/** The tools the Innovator's decision may name, by name (brief §5's five). */
+/** Brief §5's five, the Innovator's own. */
+export const OWN_TOOLS: readonly AnyInnovatorTool[] = [
+  CHECK_INTRO_PROGRESS_TOOL,
+  UPDATE_INNOVATOR_PROFILE_TOOL,
+  UPLOAD_PROSPECTS_TOOL,
+  REQUEST_CREDIT_FUNDING_TOOL,
+  REQUEST_CONNECTION_TOOL,
+];
+
+/**
+ * Every tool the Innovator's decision may name: its own five and the Concierge's twelve, imported
+ * as they are (an InnovatorContext is a ConciergeContext, so their id rules hold unchanged).
+ */
 export const INNOVATOR_TOOLS: ReadonlyMap<string, AnyInnovatorTool> = new Map(
-  [
-    CHECK_INTRO_PROGRESS_TOOL,
-    UPDATE_INNOVATOR_PROFILE_TOOL,
-    UPLOAD_PROSPECTS_TOOL,
-    REQUEST_CREDIT_FUNDING_TOOL,
-    REQUEST_CONNECTION_TOOL,
-  ].map((tool): [string, AnyInnovatorTool] => [tool.name, tool]),
+  [...OWN_TOOLS, ...CONCIERGE_TOOLS.values()].map((tool): [string, AnyInnovatorTool] => [tool.name, tool]),
 );
+
+export const isOwnTool = (name: string): boolean => OWN_TOOLS.some((tool) => tool.name === name);

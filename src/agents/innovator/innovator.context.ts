@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ConciergeContextLoader, type ConciergeContext } from '../concierge/concierge.context';
 import type { TurnContext } from '../context/agent-context.types';
 import { InnovatorRepository } from './innovator.repository';
 
@@ -42,60 +43,48 @@ export interface OwnCommunityRequest {
   responders: Array<{ userId: string; firstName: string | null; summary: string | null }>;
 }
 
-export interface PriorityItem {
-  id: string;
-  itemType: string;
-  itemId: string;
-  valueScore: number | null;
-  status: string;
-  summary: string | null;
-  primaryName: string | null;
-}
-
 export interface ReengagementHistory {
   lastSentAt: Date | null;
   unansweredInWindow: number;
 }
 
-/** The Innovator's context (brief §5): the turn, plus the innovator's own rows and nothing else. */
-export interface InnovatorContext extends TurnContext {
+/**
+ * The Innovator's context (brief §5): the Concierge's (goal, priorities, items awaiting the user's
+ * answer, so the Concierge's tools apply unchanged), plus the innovator's own rows.
+ */
+export interface InnovatorContext extends ConciergeContext {
   profile: InnovatorProfile | null;
   /** Ledger balance minus bounties held by unsettled connection requests. */
   availableCredits: number;
   intros: InnovatorIntro[];
   prospects: ProspectSummary;
   ownRequests: OwnCommunityRequest[];
-  priorities: PriorityItem[];
-  goal: string | null;
 }
 
 @Injectable()
 export class InnovatorContextLoader {
-  constructor(private readonly repository: InnovatorRepository) {}
+  constructor(
+    private readonly concierge: ConciergeContextLoader,
+    private readonly repository: InnovatorRepository,
+  ) {}
 
   async load(turn: TurnContext): Promise<InnovatorContext> {
     const userId = turn.user.id;
-    const [profile, availableCredits, intros, prospects, ownRequests, priorities, goal] = await Promise.all([
+    const [base, profile, availableCredits, intros, prospects, ownRequests] = await Promise.all([
+      this.concierge.load(turn),
       this.repository.findProfile(userId),
       this.repository.availableCredits(userId),
       this.repository.findIntros(userId),
       this.repository.findProspects(userId),
       this.repository.findOwnRequests(userId),
-      this.repository.findPriorities(userId),
-      this.repository.findGoal(userId),
     ]);
-    const of = (kind: InnovatorIntro['kind']) => intros.filter((i) => i.kind === kind).map((i) => i.id);
-    const prioritized = (kind: string) => priorities.filter((p) => p.itemType === kind).map((p) => p.itemId);
-    const ids = turn.ids.with({
-      intro_opportunity: [...of('intro_opportunity'), ...prioritized('intro_opportunity')],
-      connection_request: [...of('connection_request'), ...prioritized('connection_request')],
-      intro_offer: [...of('intro_offer'), ...prioritized('intro_offer')],
-      community_request: [...ownRequests.map((r) => r.id), ...prioritized('community_request')],
-      user_priority: priorities.map((p) => p.id),
+    // The innovator's own intros are not added under the Concierge's kinds: those mean "awaiting
+    // this user's answer" (they are the connector or the introducee), never "the user is the innovator".
+    const ids = base.ids.with({
       prospect: prospects.latest.map((p) => p.id),
       // Members the innovator may ask to meet: those who answered their own requests.
       member: ownRequests.flatMap((r) => r.responders.map((responder) => responder.userId)),
     });
-    return { ...turn, ids, profile, availableCredits, intros, prospects, ownRequests, priorities, goal };
+    return { ...base, ids, profile, availableCredits, intros, prospects, ownRequests };
   }
 }

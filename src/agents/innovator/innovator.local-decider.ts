@@ -7,6 +7,9 @@ import type {
   InnovatorToolCall,
 } from './innovator-model.types';
 import { missingProfileFields } from './innovator-profile';
+import { isOwnTool } from './innovator-tools';
+import { decideConciergeLocally } from '../concierge/concierge.local-decider';
+import { awaitingItems, focusItem } from '../concierge/concierge-intent';
 
 /*
  * The local model's decisions for the Innovator: the plain phrasings an innovator uses for each
@@ -74,8 +77,9 @@ export function decideInnovatorLocally(context: InnovatorContext, userTexts: rea
         input: { introducee_user_id: responder.userId, intro_context: clean(text), bounty_credits: credits ?? 0 },
       });
     } else {
-      // Someone not in their context: never guess an id (publishing a request is the Concierge's tool).
-      return { ...none('clarify'), guidance: 'unknown_person' };
+      // Someone not in their context: never guess an id. "I want to meet X" is the Concierge's
+      // publish_community_request (its intent rule), decided by its own local decider below.
+      return decideAsConcierge(context, userTexts) ?? { ...none('clarify'), guidance: 'unknown_person' };
     }
   }
   if (!connect && FUNDING.test(text))
@@ -85,6 +89,9 @@ export function decideInnovatorLocally(context: InnovatorContext, userTexts: rea
 
   if (tools.length > 0) return { ...none(scenarioFor(tools[0].name)), tools: tools.slice(0, 3) };
 
+  const member = decideAsConcierge(context, userTexts);
+  if (member) return member;
+
   if (ANSWERS.test(text) && context.ownRequests.some((r) => r.responders.length > 0)) {
     return none('community_response_shared');
   }
@@ -93,6 +100,37 @@ export function decideInnovatorLocally(context: InnovatorContext, userTexts: rea
   if (understood.thanksOnly) return none('no_message');
   if (missingProfileFields(context.profile).length > 0) return none('profile_update_prompt');
   return none('general_response');
+}
+
+/**
+ * The Concierge's local decider for what any member says (yes or no to an intro offered to them,
+ * "I can intro you to...", "I want to meet...", a goal, an answer to a community question): its
+ * tool calls, or its clarifying question. Null when it found nothing to do.
+ */
+function decideAsConcierge(context: InnovatorContext, userTexts: readonly string[]): InnovatorDecision | null {
+  const texts = [...userTexts];
+  const items = awaitingItems(context);
+  const decided = decideConciergeLocally({ texts, items, focus: focusItem(context, items), context, mentionIds: [] });
+  if (decided.toolCalls.length > 0) {
+    return {
+      scenario: 'member_tool_acknowledgment',
+      tools: decided.toolCalls.map((call) => ({ name: call.name, input: call.input })),
+      questions: [],
+      guidance: null,
+      replyTexts: [],
+    };
+  }
+  if (decided.scenario === 'request_clarification') {
+    return {
+      scenario: 'clarify',
+      tools: [],
+      questions: [],
+      guidance: null,
+      replyTexts: [],
+      clarifyingQuestion: decided.clarifyingQuestion,
+    };
+  }
+  return null;
 }
 
 export function scenarioFor(toolName: string): InnovatorDecision['scenario'] {
@@ -108,7 +146,7 @@ export function scenarioFor(toolName: string): InnovatorDecision['scenario'] {
     case 'request_connection':
       return 'connection_request_acknowledgment';
     default:
-      return 'general_response';
+      return isOwnTool(toolName) ? 'general_response' : 'member_tool_acknowledgment';
   }
 }
 

@@ -5,14 +5,12 @@ import type {
   InnovatorIntro,
   InnovatorProfile,
   OwnCommunityRequest,
-  PriorityItem,
   ProspectSummary,
   ReengagementHistory,
 } from './innovator.context';
 
 /** How many of each the context holds (brief §5: up to 10 intros; requests and priorities as the Concierge). */
 export const MAX_INTROS = 10;
-export const MAX_PRIORITIES = 10;
 export const MAX_OWN_REQUESTS = 5;
 const MAX_PROSPECT_NAMES = 5;
 
@@ -162,44 +160,6 @@ export class InnovatorRepository {
       responsesCount: row.responses_count,
       responders: (row.responders ?? []).map((r) => ({ userId: r.id, firstName: r.first_name, summary: r.summary })),
     }));
-  }
-
-  /** As the Concierge: active, presented or clarifying items presented at most once, by rank. */
-  async findPriorities(userId: string): Promise<PriorityItem[]> {
-    const rows = await this.database.query<{
-      id: string;
-      item_type: string;
-      item_id: string;
-      value_score: number | null;
-      status: string;
-      item_summary: string | null;
-      item_primary_name: string | null;
-    }>(
-      `SELECT id, item_type, item_id, value_score, status, item_summary, item_primary_name
-       FROM user_priorities
-       WHERE user_id = $1 AND status IN ('active', 'presented', 'clarifying') AND presentation_count <= 1
-         AND (expires_at IS NULL OR expires_at > now())
-       ORDER BY priority_rank, id
-       LIMIT $2`,
-      [userId, MAX_PRIORITIES],
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      itemType: row.item_type,
-      itemId: row.item_id,
-      valueScore: row.value_score,
-      status: row.status,
-      summary: row.item_summary,
-      primaryName: row.item_primary_name,
-    }));
-  }
-
-  async findGoal(userId: string): Promise<string | null> {
-    const [row] = await this.database.query<{ goal: string | null }>(
-      `SELECT response_pattern->>'user_goal' AS goal FROM users WHERE id = $1`,
-      [userId],
-    );
-    return row?.goal ?? null;
   }
 
   /**

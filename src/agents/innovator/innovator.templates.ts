@@ -1,3 +1,4 @@
+import { renderConciergeTemplate } from '../concierge/concierge.templates';
 import { PRODUCT_FACTS, type QuestionTopic } from '../product/product-facts';
 import type { InnovatorRenderFacts, InnovatorThread, IntroLine } from './innovator-model.types';
 
@@ -92,6 +93,7 @@ export function renderInnovatorTemplate(facts: InnovatorRenderFacts): string[] {
       if (facts.questions.length > 0) return facts.questions.slice(0, 2).map(factFor);
       return [pick(ACKNOWLEDGE, facts.previousReplies)];
     case 'clarify':
+      if (facts.clarifyingQuestion) return [facts.clarifyingQuestion];
       return ['Do you want a progress report on your intros, to update your profile, or to add prospects?'];
     case 'intro_progress_report':
     case 'intro_progress_followup':
@@ -145,6 +147,17 @@ export function renderInnovatorTemplate(facts: InnovatorRenderFacts): string[] {
         ? pack([...answers, 'Want me to request an intro?'])
         : ['No answers to your questions yet. I will tell you when one arrives.'];
     }
+    case 'member_tool_acknowledgment':
+      // The Concierge's own words for what its tools did (names only from their outcomes).
+      return renderConciergeTemplate({
+        scenario: 'general_response',
+        firstName: facts.firstName,
+        questions: [],
+        outcomes: facts.outcomes,
+        clarification: null,
+        mention: null,
+        previousReplies: facts.previousReplies,
+      });
     case 'general_response':
       return [pick(ACKNOWLEDGE, facts.previousReplies)];
   }

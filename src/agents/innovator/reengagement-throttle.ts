@@ -1,9 +1,12 @@
 import type { ReengagementHistory } from './innovator.context';
+import { MAX_UNANSWERED_NUDGES, NUDGE_SPACING_DAYS } from '../concierge/concierge-reengagement.flow';
 
-/** Brief §4, the Concierge's rules (the Innovator uses the same): a week between nudges... */
-export const NUDGE_MIN_INTERVAL_DAYS = 7;
-/** ...and three unanswered nudges within 90 days pause re-engagement until the user writes. */
-export const MAX_UNANSWERED_NUDGES = 3;
+/**
+ * Brief §4, the Concierge's rules and constants (the Innovator uses the same): a week between
+ * nudges, and three unanswered nudges within 90 days pause re-engagement until the user writes.
+ */
+export const NUDGE_MIN_INTERVAL_DAYS = NUDGE_SPACING_DAYS;
+export { MAX_UNANSWERED_NUDGES };
 export const UNANSWERED_WINDOW_DAYS = 90;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
