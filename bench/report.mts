@@ -46,13 +46,13 @@ function modelTimeSection(result: ModelTurnsResult): string {
   const rows = result.modes.flatMap((mode) =>
     AGENTS.map((agent) => {
       const turns = mode.agents[agent];
-      return `| ${mode.name}${mode.reference ? ' (reference)' : ''} | ${agentName(agent)} | ${seconds(turns.latencyMs.p50)} | ${seconds(turns.latencyMs.p95)} | ${turns.roundTrips.p50} (max ${turns.roundTrips.max}) | ${turns.modelCallsPerTurn} | ${turns.outputTokensPerCall} |`;
+      return `| ${mode.name}${mode.reference ? ' (reference)' : ''} | ${agentName(agent)} | ${seconds(turns.latencyMs.p50)} | ${seconds(turns.latencyMs.p95)} | ${turns.roundTrips.p50} (max ${turns.roundTrips.max}) | ${turns.modelCallsPerTurn} | ${turns.outputTokensPerCall} | ${turns.abandonedCalls ?? '–'} | ${turns.retriedTurns ?? '–'} of ${turns.latencyMs.n} |`;
     }),
   );
   const cacheRows = result.modes.flatMap((mode) =>
     AGENTS.map((agent) => {
       const conversation = mode.conversation[agent];
-      return `| ${mode.name} | ${agentName(agent)} | ${percent(conversation.perTurn[0] ?? 0)} | ${percent(conversation.fromTurn2)} | ${conversation.perTurn.map(percent).join(', ')} |`;
+      return `| ${mode.name} | ${agentName(agent)} | ${percent(conversation.perTurn[0] ?? 0)} | ${percent(conversation.fromTurn2)} | ${conversation.perTurn.map(percent).join(', ')} | ${(conversation.roundTrips ?? []).join(', ')} |`;
     }),
   );
   const goals = result.modes.flatMap((mode) =>
@@ -60,6 +60,18 @@ function modelTimeSection(result: ModelTurnsResult): string {
       const turns = mode.agents[agent];
       const cache = mode.conversation[agent].fromTurn2;
       return `- ${mode.name}, ${agentName(agent)}: p95 ${seconds(turns.latencyMs.p95)} ≤ 3.0 s ${met(turns.latencyMs.p95 <= 3000)}; one round trip on the common path (median ${turns.roundTrips.p50}) ${met(turns.roundTrips.p50 <= 1)}; cache share from turn 2 ${percent(cache)} ≥ 60 % ${met(cache >= 0.6)}.`;
+    }),
+  );
+  // Calls the SDK gave up on (its per-attempt timeout) before the stand-in answered: each costs
+  // the whole timeout and then a retry, or fails the attempt and waits for the engine's retry.
+  const cut = result.modes.flatMap((mode) =>
+    AGENTS.flatMap((agent) => {
+      const turns = mode.agents[agent];
+      if (!turns.abandonedCalls) return [];
+      const calls = Math.round(turns.modelCallsPerTurn * turns.latencyMs.n);
+      return [
+        `- ${mode.name}, ${agentName(agent)}: the client cut ${turns.abandonedCalls} of ${calls} model calls before their answer came (its per-attempt timeout), and ${turns.retriedTurns} of ${turns.latencyMs.n} turns needed an engine retry: these make the p95.`,
+      ];
     }),
   );
   const reference = result.modes.find((mode) => mode.reference);
@@ -89,15 +101,15 @@ interleaved; ${result.samplesPerAgent} turns per agent and pipeline, each a new 
 inbound row committed → first reply row committed. Round trips are sequential model calls
 (overlapping calls count once).
 
-| pipeline | agent | p50 | p95 | round trips per turn | model calls per turn | output tokens per call |
-| --- | --- | --- | --- | --- | --- | --- |
+| pipeline | agent | p50 | p95 | round trips per turn | model calls per turn | output tokens per call | calls cut by the client | turns retried by the engine |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
-${comparisons.length > 0 ? `\n${comparisons.join('\n')}\n` : ''}
+${comparisons.length > 0 ? `\n${comparisons.join('\n')}\n` : ''}${cut.length > 0 ? `\n${cut.join('\n')}\n` : ''}
 Prompt cache over one 10-turn conversation per agent and pipeline: the share of input tokens read
 from the cache (read ÷ (read + written + uncached)), per turn.
 
-| pipeline | agent | turn 1 | turns 2–10 | per turn |
-| --- | --- | --- | --- | --- |
+| pipeline | agent | turn 1 | turns 2–10 | per turn | round trips per turn |
+| --- | --- | --- | --- | --- | --- |
 ${cacheRows.join('\n')}
 
 Goals (issue: p95 ≤ 3.0 s, one model round trip on the common path, ≥ 60 % of input tokens from

@@ -506,6 +506,8 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
       await stand.idle(); // resolves only once the stand-in has seen the client hang up
 
       expect(stand.disconnects).toBe(1);
+      expect(stand.requests[0].abandonedAt).toBeGreaterThanOrEqual(stand.requests[0].receivedAt);
+      expect(stand.requests[0].answeredAt).toBeUndefined();
       const next = await client().messages.create(params());
       expect(next.content).toEqual([{ type: 'text', text: 'OK', citations: null }]);
     });
