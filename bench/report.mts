@@ -209,17 +209,38 @@ function profileSection(profile: EngineProfileResult, before?: EngineProfileResu
   const change = before
     ? `Before the changes below, a turn sent ${before.roundTripsPerTurn} statements in ${before.transactionsPerTurn} transactions and waited ${before.databaseMsPerTurn} ms for PostgreSQL (recorded in \`bench/results/profile-before.json\`); now ${profile.roundTripsPerTurn} statements, ${profile.transactionsPerTurn} transactions, ${profile.databaseMsPerTurn} ms (${(profile.roundTripsPerTurn - before.roundTripsPerTurn).toFixed(1)} round trips, ${(profile.databaseMsPerTurn - before.databaseMsPerTurn).toFixed(2)} ms; the times come from two runs, the counts do not depend on the machine).`
     : '';
+  const top = profile.statements[0];
+  const topLine = top
+    ? `The largest share of that wait is \`${top.statement.split(' ').slice(0, 3).join(' ')}\`: ${top.perTurn} per turn at ${top.meanMs} ms, ${((top.perTurn * top.meanMs * 100) / profile.databaseMsPerTurn).toFixed(0)} % of the database time.`
+    : '';
+  const changes = before
+    ? `
+What changed after the first profile, each in its own commit:
+
+- a turn's log rows (one per model call, tone check and decision) and its events are written with
+  one statement per table instead of one per row;
+- the check for a message waiting out a retry delay is part of the claim statement; it runs alone
+  only when nothing was claimed, to tell a deferred user from an idle one;
+- the done-marker and the release of the claim are one statement;
+- the claim transaction commits without waiting for the WAL flush (\`synchronous_commit\` off for
+  that transaction only): a claim lost in a database crash only lets the turn be claimed again,
+  its holder's commit then fails the fence, and the turn's own commit, which waits, flushes it.
+
+Not changed: the agent's context reads and task statements (the agents' repositories), and the
+claim's three statements (take the claim, refuse bad rows, claim the rest) that could become one.
+`
+    : '';
   return `## Engine profile
 
 Every statement one service instance sends through \`pg\`, counted by a preload
 (\`bench/lib/query-profile.js\`) over ${profile.turns} turns on the local model, one text at a time; times are
 send → result as the service sees them. A turn sends ${profile.roundTripsPerTurn} statements (each a round trip) in
-${profile.transactionsPerTurn} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL. ${change}
+${profile.transactionsPerTurn} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL. ${topLine} ${change}
 
 | statement (first 90 characters) | per turn | mean ms |
 | --- | --- | --- |
 ${rows.join('\n')}
-`;
+${changes}`;
 }
 
 function footprintSection(footprint: FootprintResult): string {
