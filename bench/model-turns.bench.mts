@@ -20,10 +20,10 @@ import { ScriptedModel } from './lib/scripted-model.mts';
 import { BenchService } from './lib/service.mts';
 import { percentiles, round } from './lib/stats.mts';
 
-export const MODEL_TURN_SAMPLES = 30;
+export const MODEL_TURN_SAMPLES = 20;
 export const CONVERSATION_TURNS = 10;
 /** Turns in flight at once over all modes and agents: enough to finish in minutes, far below capacity. */
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 6;
 const MODEL = 'claude-sonnet-5-5';
 
 export type AgentKind = 'bouncer' | 'concierge';
