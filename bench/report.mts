@@ -202,13 +202,34 @@ ${lines.join('\n')}
 `;
 }
 
+/** Transactions per turn: statements that open one (a durable BEGIN or one with settings). */
+const transactions = (profile: EngineProfileResult) =>
+  profile.statements.filter((s) => s.statement.startsWith('BEGIN')).reduce((sum, s) => sum + s.perTurn, 0);
+
+/**
+ * Statement shapes whose count per turn differs between the recorded profile and this run. The
+ * counts do not depend on the machine; the code under them does: statements removed by the
+ * changes below and statements other work added since both show.
+ */
+function profileChange(profile: EngineProfileResult, before: EngineProfileResult): string {
+  const count = (p: EngineProfileResult) => new Map(p.statements.map((s) => [s.statement, s.perTurn]));
+  const [was, now] = [count(before), count(profile)];
+  const shapes = [...new Set([...was.keys(), ...now.keys()])];
+  const delta = shapes
+    .map((shape) => ({ shape, by: Math.round(((now.get(shape) ?? 0) - (was.get(shape) ?? 0)) * 100) / 100 }))
+    .filter(({ by }) => by !== 0);
+  const list = (items: typeof delta) =>
+    items.map(({ shape, by }) => `\`${shape.split(' ').slice(0, 6).join(' ')}…\` ${by > 0 ? '+' : ''}${by}`).join('; ');
+  const fewer = delta.filter(({ by }) => by < 0);
+  const more = delta.filter(({ by }) => by > 0);
+  return `The profile recorded before the changes below (\`bench/results/profile-before.json\`, same method) counted ${before.roundTripsPerTurn} statements per turn in ${transactions(before)} transactions; this run counts ${profile.roundTripsPerTurn} in ${transactions(profile)}. Shapes sent less often per turn: ${list(fewer) || 'none'}. Shapes sent more often or new: ${list(more) || 'none'} (a rewritten statement shows as one less and one new; statements added since by other work show here too).`;
+}
+
 function profileSection(profile: EngineProfileResult, before?: EngineProfileResult): string {
   const rows = profile.statements.map(
     (s) => `| \`${s.statement.replace(/\|/g, '\\|')}\` | ${s.perTurn} | ${s.meanMs} |`,
   );
-  const change = before
-    ? `Before the changes below, a turn sent ${before.roundTripsPerTurn} statements in ${before.transactionsPerTurn} transactions and waited ${before.databaseMsPerTurn} ms for PostgreSQL (recorded in \`bench/results/profile-before.json\`); now ${profile.roundTripsPerTurn} statements, ${profile.transactionsPerTurn} transactions, ${profile.databaseMsPerTurn} ms (${(profile.roundTripsPerTurn - before.roundTripsPerTurn).toFixed(1)} round trips, ${(profile.databaseMsPerTurn - before.databaseMsPerTurn).toFixed(2)} ms; the times come from two runs, the counts do not depend on the machine).`
-    : '';
+  const change = before ? profileChange(profile, before) : '';
   const top = profile.statements[0];
   const topLine = top
     ? `The largest share of that wait is \`${top.statement.split(' ').slice(0, 3).join(' ')}\`: ${top.perTurn} per turn at ${top.meanMs} ms, ${((top.perTurn * top.meanMs * 100) / profile.databaseMsPerTurn).toFixed(0)} % of the database time.`
@@ -235,7 +256,7 @@ claim's three statements (take the claim, refuse bad rows, claim the rest) that 
 Every statement one service instance sends through \`pg\`, counted by a preload
 (\`bench/lib/query-profile.js\`) over ${profile.turns} turns on the local model, one text at a time; times are
 send → result as the service sees them. A turn sends ${profile.roundTripsPerTurn} statements (each a round trip) in
-${profile.transactionsPerTurn} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL. ${topLine} ${change}
+${transactions(profile)} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL. ${topLine} ${change}
 
 | statement (first 90 characters) | per turn | mean ms |
 | --- | --- | --- |
