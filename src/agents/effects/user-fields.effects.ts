@@ -40,9 +40,19 @@ export const USER_FIELDS_WRITER: EffectWriter<UserFieldsEffect> = {
       return;
     }
     // Column names come from the allow-list, never from input.
-    const entries = Object.entries(effect.fields).filter(([field]) =>
+    let entries = Object.entries(effect.fields).filter(([field]) =>
       (USER_WRITABLE_FIELDS as readonly string[]).includes(field),
     );
+    // An address another user already holds is refused: a text must not claim someone else's email
+    // (and with it their verification link). The other fields are still written.
+    const email = effect.fields.email;
+    if (typeof email === 'string' && email.trim() !== '') {
+      const taken = await client.query(`SELECT 1 FROM users WHERE lower(email) = lower($1) AND id <> $2 LIMIT 1`, [
+        email.trim(),
+        effect.userId,
+      ]);
+      if (taken.rowCount) entries = entries.filter(([field]) => field !== 'email');
+    }
     if (entries.length === 0) return;
     const assignments = entries.map(([field], index) => `${field} = $${index + 2}`).join(', ');
     await client.query(`UPDATE users SET ${assignments}, updated_at = now() WHERE id = $1`, [
