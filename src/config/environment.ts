@@ -212,6 +212,19 @@ export class Environment {
   @Min(0)
   RETRY_MAX_DELAY_MS = 300000;
 
+  /** How often due agent_tasks are claimed and run, and the community closing job is tried. */
+  @toInt()
+  @IsInt()
+  @Min(50)
+  TASK_POLL_INTERVAL_MS = 5000;
+
+  /** Due tasks one poll runs at most (each in its own transaction); the next poll takes the rest. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  TASK_BATCH_SIZE = 50;
+
   /** Names this instance in claims and logs; defaults to host and pid. */
   @blankToUndefined()
   @IsOptional()

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
+import { EventOwnership } from '../routing/event-ownership';
 
 /**
  * Where a page ended: the last row's `created_at` as PostgreSQL's own text (a JS Date would drop
@@ -25,11 +26,15 @@ export interface DueEvent {
  * Unfinished rows that nobody is working on: pending and due, or processing under a claim that
  * is gone or expired (a crashed or stalled worker). Oldest first, in bounded keyset pages; for
  * messages one row per user (a turn takes all of a user's pending texts), so one user's burst
- * cannot fill the pages and starve the others.
+ * cannot fill the pages and starve the others. Events only of the types handled here: the others
+ * are not ours and stay untouched, so they never fill the pages either.
  */
 @Injectable()
 export class CatchUpRepository {
-  constructor(private readonly database: DatabaseService) {}
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly ownership: EventOwnership,
+  ) {}
 
   dueMessages(limit: number, after?: PageCursor): Promise<DueMessage[]> {
     return this.database.query<DueMessage>(
@@ -53,14 +58,14 @@ export class CatchUpRepository {
   dueEvents(limit: number, after?: PageCursor): Promise<DueEvent[]> {
     return this.database.query<DueEvent>(
       `SELECT e.id, e.event_type, e.created_at::text AS created_at FROM events e
-       WHERE e.processing_state IN ('pending', 'processing')
+       WHERE e.processing_state IN ('pending', 'processing') AND e.event_type = ANY($4::text[])
          AND ((e.processing_state = 'pending' AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now()))
            OR (e.processing_state = 'processing' AND NOT EXISTS (
                  SELECT 1 FROM processing_claims c WHERE c.token = e.claim_token AND c.lease_expires_at > now())))
          AND ($2::timestamptz IS NULL OR (e.created_at, e.id) > ($2::timestamptz, $3::uuid))
        ORDER BY e.created_at, e.id
        LIMIT $1`,
-      [limit, after?.createdAt ?? null, after?.id ?? null],
+      [limit, after?.createdAt ?? null, after?.id ?? null, this.ownership.handledTypes],
     );
   }
 }

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { DatabaseService } from '../database/database.service';
 import { AppEventBus } from '../events/app-event-bus';
+import { RoutingModule } from '../routing/routing.module';
 import { CatchUpListener } from './catch-up.listener';
 import { CatchUpRepository } from './catch-up.repository';
 import { CatchUpSweep } from './catch-up.sweep';
@@ -47,6 +48,8 @@ function createFeed(
 }
 
 @Module({
+  // The event types the engine handles: the sweep reads only those.
+  imports: [RoutingModule],
   providers: [
     SubscriptionRegistry,
     {

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { WorkflowsModule } from '../workflows/workflows.module';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
-import { EVENT_HANDLERS, type EventHandler } from './event-handler';
+import { EventOwnership } from './event-ownership';
 import { EventProcessor } from './event.processor';
 import { EventRepository } from './event.repository';
 import { OutcomeWriter } from './outcome.writer';
@@ -13,7 +14,8 @@ import { TurnProcessor } from './turn.processor';
 import { TurnRepository } from './turn.repository';
 
 @Module({
-  imports: [AgentsModule],
+  // The workflows provide EVENT_HANDLERS: the event types this engine claims.
+  imports: [AgentsModule, WorkflowsModule],
   providers: [
     EngineSettings,
     ProcessingStats,
@@ -25,9 +27,8 @@ import { TurnRepository } from './turn.repository';
     EventProcessor,
     RoutingService,
     RoutingListener,
-    // Workflow handlers join this list as they are written; unhandled types are marked skipped.
-    { provide: EVENT_HANDLERS, useFactory: (): EventHandler[] => [] },
+    EventOwnership,
   ],
-  exports: [ProcessingStats],
+  exports: [ProcessingStats, EventOwnership],
 })
 export class RoutingModule {}
