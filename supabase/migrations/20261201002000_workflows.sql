@@ -22,7 +22,25 @@ CREATE INDEX IF NOT EXISTS community_requests_open_idx ON community_requests (cr
 CREATE INDEX IF NOT EXISTS intro_opportunities_prospect_idx ON intro_opportunities (prospect_id)
   WHERE prospect_id IS NOT NULL;
 
+-- Every inbound text keeps its user's `last_active_at` and its conversation's `last_message_at`
+-- current, whoever inserted it (the webhook, the chat command). Never moves them backwards.
+CREATE OR REPLACE FUNCTION touch_activity_on_inbound() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE users SET last_active_at = NEW.created_at
+    WHERE id = NEW.user_id AND (last_active_at IS NULL OR last_active_at < NEW.created_at);
+  UPDATE conversations SET last_message_at = NEW.created_at
+    WHERE id = NEW.conversation_id AND (last_message_at IS NULL OR last_message_at < NEW.created_at);
+  RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS touch_activity_on_inbound ON messages;
+CREATE TRIGGER touch_activity_on_inbound AFTER INSERT ON messages
+  FOR EACH ROW WHEN (NEW.direction = 'inbound' AND NEW.role = 'user')
+  EXECUTE FUNCTION touch_activity_on_inbound();
+
 -- Down Migration
+-- DROP TRIGGER IF EXISTS touch_activity_on_inbound ON messages;
+-- DROP FUNCTION IF EXISTS touch_activity_on_inbound();
 -- DROP INDEX IF EXISTS intro_opportunities_prospect_idx;
 -- DROP INDEX IF EXISTS community_requests_open_idx;
 -- DROP INDEX IF EXISTS agent_tasks_pending_due_idx;
