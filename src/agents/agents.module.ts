@@ -4,13 +4,17 @@ import { ActionApplier } from './action-applier';
 import { AgentDispatcher } from './agent-dispatcher';
 import { AGENT_PROVIDERS, type AgentProvider } from './agent-provider';
 import { BouncerAgent } from './bouncer/bouncer.agent';
-import { UserInfoCollector } from './bouncer/user-info.collector';
+import { BouncerAnswerFlow } from './bouncer/bouncer-answer.flow';
+import { BouncerContextLoader } from './bouncer/bouncer.context';
+import { BouncerReengagementFlow } from './bouncer/bouncer-reengagement.flow';
+import { BouncerRepository } from './bouncer/bouncer.repository';
 import { AgentContextLoader } from './context/agent-context.loader';
 import { AgentContextRepository } from './context/agent-context.repository';
 import { ConciergeAgent } from './member/concierge.agent';
 import { InnovatorAgent } from './member/innovator.agent';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
+import { ModelMetrics } from './model/model-metrics';
 
 /**
  * The agents: context loading, routing by user state, the providers and the model port. The
@@ -19,10 +23,14 @@ import { createAgentModel } from './model/agent-model.factory';
  */
 @Module({
   providers: [
-    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
+    ModelMetrics,
+    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },
     AgentContextRepository,
     AgentContextLoader,
-    UserInfoCollector,
+    BouncerRepository,
+    BouncerContextLoader,
+    BouncerAnswerFlow,
+    BouncerReengagementFlow,
     BouncerAgent,
     ConciergeAgent,
     InnovatorAgent,
@@ -34,6 +42,6 @@ import { createAgentModel } from './model/agent-model.factory';
     AgentDispatcher,
     ActionApplier,
   ],
-  exports: [AgentDispatcher, ActionApplier],
+  exports: [AgentDispatcher, ActionApplier, ModelMetrics],
 })
 export class AgentsModule {}

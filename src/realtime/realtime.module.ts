@@ -3,7 +3,12 @@ import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { DatabaseService } from '../database/database.service';
 import { AppEventBus } from '../events/app-event-bus';
+<<<<<<< HEAD
 import { RoutingModule } from '../routing/routing.module';
+=======
+import { BacklogMonitor } from './backlog.monitor';
+import { BacklogRepository } from './backlog.repository';
+>>>>>>> main
 import { CatchUpListener } from './catch-up.listener';
 import { CatchUpRepository } from './catch-up.repository';
 import { CatchUpSweep } from './catch-up.sweep';
@@ -61,7 +66,9 @@ function createFeed(
     CatchUpRepository,
     CatchUpSweep,
     CatchUpListener,
+    BacklogRepository,
+    BacklogMonitor,
   ],
-  exports: [SubscriptionRegistry],
+  exports: [SubscriptionRegistry, BacklogMonitor],
 })
 export class RealtimeModule {}

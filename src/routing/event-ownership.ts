@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_HANDLERS, type EventHandler } from './event-handler';
+import { ProcessingStats } from './processing-stats';
 
 /**
  * Which event types are ours: those with a handler here. The engine claims and the catch-up sweep
@@ -12,9 +13,12 @@ export class EventOwnership {
   private readonly logger = new Logger(EventOwnership.name);
   readonly handledTypes: readonly string[];
   private readonly handled: ReadonlySet<string>;
-  private readonly unhandled = new Map<string, number>();
+  private readonly loggedTypes = new Set<string>();
 
-  constructor(@Inject(EVENT_HANDLERS) handlers: EventHandler[]) {
+  constructor(
+    private readonly stats: ProcessingStats,
+    @Inject(EVENT_HANDLERS) handlers: EventHandler[],
+  ) {
     this.handledTypes = [...new Set(handlers.map((handler) => handler.eventType))].sort();
     this.handled = new Set(this.handledTypes);
   }
@@ -23,20 +27,17 @@ export class EventOwnership {
     return this.handled.has(eventType);
   }
 
-  /** A wake-up for an event of a type we do not handle: counted, and logged the first time only. */
+  /**
+   * A wake-up for an event of a type we do not handle: counted on /metrics
+   * (`realtime_processor_events_unhandled_total{event_type}`), and logged the first time only.
+   */
   noticeUnhandled(eventType: string): void {
-    const seen = this.unhandled.get(eventType);
-    this.unhandled.set(eventType, (seen ?? 0) + 1);
-    if (seen === undefined) {
-      this.logger.warn(
-        { event: 'event_type_unhandled', eventType },
-        'no handler for this event type here; left unprocessed for other readers',
-      );
-    }
-  }
-
-  /** Unhandled events noticed by this instance, by type. */
-  unhandledCounts(): ReadonlyMap<string, number> {
-    return this.unhandled;
+    this.stats.unhandledEvent(eventType);
+    if (this.loggedTypes.has(eventType)) return;
+    this.loggedTypes.add(eventType);
+    this.logger.warn(
+      { event: 'event_type_unhandled', eventType },
+      'no handler for this event type here; left unprocessed for other readers',
+    );
   }
 }

@@ -56,6 +56,15 @@ export class TurnProcessor {
         return;
       }
       this.stats.finished('message', 'done', duration);
+      if (result.outcome.replies.length > 0) {
+        // created_at is the database's clock, Date.now() this instance's: both NTP-synced on Cloud Run and Supabase.
+        const committedAt = Date.now();
+        this.stats.replied(
+          turn.messages
+            .filter((message) => message.role === 'user')
+            .map((message) => (committedAt - message.createdAt.getTime()) / 1000),
+        );
+      }
       this.logger.log(
         {
           event: 'message_processed',

@@ -9,6 +9,8 @@ export interface ClaimedMessage {
   conversationId: string | null;
   attempts: number;
   role: string;
+  /** The row's created_at: when the webhook stored the text. */
+  createdAt: Date;
 }
 
 export interface ClaimedTurn {
@@ -97,7 +99,13 @@ export class TurnRepository {
       }
       const messages = [...claimed.rows]
         .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id))
-        .map((row) => ({ id: row.id, conversationId: row.conversation_id, attempts: row.attempts, role: row.role }));
+        .map((row) => ({
+          id: row.id,
+          conversationId: row.conversation_id,
+          attempts: row.attempts,
+          role: row.role,
+          createdAt: row.created_at,
+        }));
       return { kind: 'claimed', turn: { key, token, userId, messages } };
     });
   }
