@@ -3,12 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { DatabaseService } from '../database/database.service';
 import { AppEventBus } from '../events/app-event-bus';
-<<<<<<< HEAD
 import { RoutingModule } from '../routing/routing.module';
-=======
 import { BacklogMonitor } from './backlog.monitor';
 import { BacklogRepository } from './backlog.repository';
->>>>>>> main
 import { CatchUpListener } from './catch-up.listener';
 import { CatchUpRepository } from './catch-up.repository';
 import { CatchUpSweep } from './catch-up.sweep';
@@ -53,7 +50,7 @@ function createFeed(
 }
 
 @Module({
-  // The event types the engine handles: the sweep reads only those.
+  // The event types the engine handles: the sweep and the backlog read only those.
   imports: [RoutingModule],
   providers: [
     SubscriptionRegistry,
