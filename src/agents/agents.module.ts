@@ -12,6 +12,7 @@ import { AgentContextLoader } from './context/agent-context.loader';
 import { AgentContextRepository } from './context/agent-context.repository';
 import { ConciergeAgent } from './member/concierge.agent';
 import { InnovatorAgent } from './member/innovator.agent';
+import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
 import { ModelMetrics } from './model/model-metrics';
@@ -25,6 +26,7 @@ import { ModelMetrics } from './model/model-metrics';
   providers: [
     ModelMetrics,
     { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },
+    AgentTurns,
     AgentContextRepository,
     AgentContextLoader,
     BouncerRepository,

@@ -51,6 +51,13 @@ export class ProcessingStats {
   });
   private readonly unhandledTypes = new Set<string>();
 
+  private readonly badInput = new Counter({
+    name: 'realtime_processor_bad_input_total',
+    help: 'Inbound rows refused as bad input (dead with the reason in last_error), by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor() {
     const inFlight = () => this.inFlight;
     new Gauge({
@@ -76,6 +83,12 @@ export class ProcessingStats {
     if (outcome === 'done' || outcome === 'skipped') this.lastProcessedAt = new Date();
   }
 
+  /** An inbound row refused as bad input. */
+  rejected(reason: string): void {
+    this.badInput.inc({ reason });
+    this.counts.set('messages_bad_input', (this.counts.get('messages_bad_input') ?? 0) + 1);
+  }
+
   /** A turn's reply committed: how long each of the user's texts it answers waited for it. */
   replied(waitedSeconds: readonly number[]): void {
     for (const seconds of waitedSeconds) this.replyLatency.observe(Math.max(0, seconds));
@@ -90,7 +103,10 @@ export class ProcessingStats {
   }
 
   snapshot(): ProcessingSnapshot {
-    const counters: Record<string, number> = { inFlight: this.inFlight };
+    const counters: Record<string, number> = {
+      inFlight: this.inFlight,
+      messages_bad_input: this.counts.get('messages_bad_input') ?? 0,
+    };
     for (const kind of ['message', 'event'] as const) {
       for (const outcome of WORK_OUTCOMES)
         counters[`${kind}s_${outcome}`] = this.counts.get(`${kind}s_${outcome}`) ?? 0;

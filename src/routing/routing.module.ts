@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
@@ -18,6 +19,7 @@ import { TurnRepository } from './turn.repository';
   imports: [AgentsModule, WorkflowsModule],
   providers: [
     EngineSettings,
+    StoredTextScrubber,
     ProcessingStats,
     ClaimRepository,
     OutcomeWriter,

@@ -1,3 +1,4 @@
+import { costUsd } from '../../config/model-prices';
 import { AgentModel } from './agent-model';
 import type { ModelMetrics } from './model-metrics';
 import type { DecideRequest, RenderRequest } from './model-requests.types';
@@ -36,7 +37,8 @@ export class MeteredAgentModel extends AgentModel {
     const started = performance.now();
     try {
       const result = await call();
-      this.metrics.succeeded(agent, result.usage, (performance.now() - started) / 1000);
+      const cost = this.kind === 'claude' ? costUsd(result.usage.model, result.usage) : undefined;
+      this.metrics.succeeded(agent, result.usage, (performance.now() - started) / 1000, cost);
       return result;
     } catch (error) {
       this.metrics.failed(agent, error, (performance.now() - started) / 1000);
