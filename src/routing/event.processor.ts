@@ -110,8 +110,8 @@ export class EventProcessor {
       this.stats.finished('event', result === 'dead' ? 'dead' : result === 'stale' ? 'stale' : 'retry', duration);
       if (result === 'dead') {
         this.logger.error(
-          { event: 'event_dead', ...ids, attempts: claimed.attempts, err: error },
-          'event failed on every attempt; dead-lettered',
+          { event: 'event_dead', ...ids, attempts: claimed.attempts, permanent, err: error },
+          permanent ? 'event can never succeed; dead-lettered' : 'event failed on every attempt; dead-lettered',
         );
       } else if (result === 'retry') {
         this.logger.warn(
