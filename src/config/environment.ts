@@ -235,6 +235,20 @@ export class Environment {
   @Max(1000)
   TASK_BATCH_SIZE = 50;
 
+  /** The message dispatcher's backstop: it looks for due queued texts at least this often. */
+  @toInt()
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  MESSAGE_DISPATCH_INTERVAL_MS = 1000;
+
+  /** Users whose due texts one dispatcher pass handles before it starts the next pass. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  MESSAGE_DISPATCH_BATCH = 100;
+
   /** Names this instance in claims and logs; defaults to host and pid. */
   @blankToUndefined()
   @IsOptional()
