@@ -125,6 +125,25 @@ export class WorkflowsHarness {
     return rows.rows;
   }
 
+  /**
+   * Texts still meant for the user: queued, or already sent by the dispatcher (which runs in this
+   * app under budgets and quiet hours); not the superseded or cancelled ones.
+   */
+  async texts(userId: string): Promise<QueuedRow[]> {
+    return (await this.queued(userId)).filter((row) => row.status !== 'superseded' && row.status !== 'cancelled');
+  }
+
+  /** Outbound rows of the user that did not come through the queue (there must be none for proactive texts). */
+  async outboundBypassingQueue(userId: string): Promise<number> {
+    const rows = await this.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages m
+       WHERE m.user_id = $1 AND m.direction = 'outbound'
+         AND NOT EXISTS (SELECT 1 FROM message_queue q WHERE q.delivered_message_id = m.id)`,
+      [userId],
+    );
+    return rows.rows[0].n;
+  }
+
   async eventsOfType(eventType: string): Promise<Array<{ payload: Record<string, unknown>; created_by: string }>> {
     const rows = await this.db.pool.query<{ payload: Record<string, unknown>; created_by: string }>(
       `SELECT payload, created_by FROM events WHERE event_type = $1 ORDER BY created_at, id`,

@@ -55,7 +55,9 @@ export class NotificationWorkflows {
           texts: [`Something worth a look: ${summary}. Want me to tell you more?`],
           priority: decision === 'send_now' ? 'high' : 'medium',
           scheduledFor: decision === 'send_now' ? now : nextBusinessMorning(now, member.timezone),
-          subject: `priority:${top.itemType}:${top.itemId}`,
+          // The item's own subject: news about the item supersedes it, and the dispatcher's
+          // fresh-context check drops it once the item is settled.
+          subject: `${top.itemType}:${top.itemId}`,
           requiresFreshContext: decision === 'queue_for_later',
           data: {
             kind: 'priority_notification',
