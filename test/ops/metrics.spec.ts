@@ -134,7 +134,7 @@ describe('/metrics (black-box)', () => {
     await db.pool.query(
       `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, processing_state,
          next_attempt_at, created_at)
-       VALUES ($1, $2, 'user', 'later', 'inbound', 'delivered', 'pending', now() + interval '1 hour', now() - interval '60 seconds')`,
+       VALUES ($1, $2, 'user', 'later', 'inbound', 'delivered', 'pending', now() + interval '5 minutes', now() - interval '60 seconds')`,
       [user.conversationId, user.userId],
     );
     await db.pool.query(
