@@ -70,7 +70,7 @@ describe('user and notification workflows', () => {
     const unverified = await h.member({ verified: false, poc_agent_type: 'bouncer' });
     const cases: Array<[string, unknown, RegExp]> = [
       ['user.verified', { userId: 'not-a-uuid' }, /^invalid user.verified payload: userId must be a UUID$/],
-      ['user.verified', {}, /userId must be a UUID/],
+      ['user.verified', {}, /^invalid user.verified payload: userId must be a UUID \(or aggregate_id the user\)$/],
       [
         'user.verified',
         { userId: '00000000-0000-4000-8000-000000000000' },
@@ -145,7 +145,12 @@ describe('user and notification workflows', () => {
       `INSERT INTO prospects (innovator_id, first_name, last_name, phone_number) VALUES ($1, 'Pat', 'Lee', $2)`,
       [innovator.userId, member.phone],
     );
-    const id = await h.emit('user.onboarding_info_complete', { userId: member.userId });
+    // The Bouncer's payload: no userId; the row's aggregate is the user.
+    const id = await h.emit(
+      'user.onboarding_info_complete',
+      { onboarding_completed_at: new Date().toISOString(), ready_for_manual_approval: true },
+      { id: member.userId, type: 'user' },
+    );
     await h.done(id);
     await h.replay(id);
     const requests = await h.db.pool.query(

@@ -1,9 +1,13 @@
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 
-/** `user.verified`, `user.onboarding_info_complete`, `user.verification.pending`. */
+/**
+ * `user.verified`, `user.onboarding_info_complete`, `user.verification.pending`. The Bouncer's
+ * payloads carry no `userId`: the user is then the row's aggregate (see userOf).
+ */
 export class UserRefDto {
+  @IsOptional()
   @IsUUID()
-  userId!: string;
+  userId?: string | null;
 }
 
 /** `user.message.received`: the webhook recorded an inbound text. */

@@ -9,6 +9,16 @@ import { missing, parsePayload } from '../workflow-payload';
 import { emitEvent, handlerFor, nothing, once, written, WORKFLOWS } from '../workflow-effects';
 import { SolutionNeededDto, UserMessageReceivedDto, UserRefDto } from './user.dto';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The user an event is about: `payload.userId`, else the aggregate when it is a user. */
+function userOf(event: StoredEvent): string {
+  const { userId } = parsePayload(UserRefDto, event);
+  if (userId) return userId;
+  if (event.aggregateType === 'user' && event.aggregateId && UUID.test(event.aggregateId)) return event.aggregateId;
+  throw new PermanentEventError(`invalid ${event.eventType} payload: userId must be a UUID (or aggregate_id the user)`);
+}
+
 /** Top priorities named in a welcome: enough to be useful, few enough for one text. */
 const WELCOME_PRIORITIES = 3;
 
@@ -59,7 +69,7 @@ export class UserWorkflows {
    * `notify_user_of_priorities`), queued once per member.
    */
   private async verified(event: StoredEvent) {
-    const { userId } = parsePayload(UserRefDto, event);
+    const userId = userOf(event);
     const member = await this.requireMember(userId);
     if (!member.verified) throw new PermanentEventError(`user ${userId} is not verified; nothing to welcome`);
     const top = await this.database.query<{ item_summary: string | null; content: string | null }>(
@@ -90,7 +100,7 @@ export class UserWorkflows {
 
   /** The operator reviews verification by hand: a log row they can query, nothing sent. */
   private async verificationPending(event: StoredEvent) {
-    const { userId } = parsePayload(UserRefDto, event);
+    const userId = userOf(event);
     await this.requireMember(userId);
     return {
       actions: [],
@@ -111,7 +121,7 @@ export class UserWorkflows {
    * someone's uploaded prospect is upgraded (see ProspectUpgrade).
    */
   private async onboardingComplete(event: StoredEvent) {
-    const { userId } = parsePayload(UserRefDto, event);
+    const userId = userOf(event);
     await this.requireMember(userId);
     return written(async (client) => {
       if (!(await once(client, `user.onboarding_info_complete:${userId}`, event.id))) return;
