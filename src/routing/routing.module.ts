@@ -7,6 +7,7 @@ import { EngineSettings } from './engine-settings';
 import { EventOwnership } from './event-ownership';
 import { EventProcessor } from './event.processor';
 import { EventRepository } from './event.repository';
+import { ModelHealth } from './model-health';
 import { OutcomeWriter } from './outcome.writer';
 import { ProcessingStats } from './processing-stats';
 import { RoutingListener } from './routing.listener';
@@ -21,6 +22,7 @@ import { TurnRepository } from './turn.repository';
     EngineSettings,
     StoredTextScrubber,
     ProcessingStats,
+    ModelHealth,
     ClaimRepository,
     OutcomeWriter,
     TurnRepository,
@@ -31,6 +33,6 @@ import { TurnRepository } from './turn.repository';
     RoutingListener,
     EventOwnership,
   ],
-  exports: [ProcessingStats, EventOwnership],
+  exports: [ModelHealth, ProcessingStats, EventOwnership],
 })
 export class RoutingModule {}
