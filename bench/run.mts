@@ -17,7 +17,7 @@ import { benchFootprint } from './footprint.bench.mts';
 import { benchGraphileWorker, type ReferenceResult } from './graphile-worker.bench.mts';
 import { benchNoticeLatency } from './notice-latency.bench.mts';
 import { serverVersion, startPostgres } from './lib/postgres.mts';
-import { ScriptedModel } from './lib/scripted-model.mts';
+import { ScriptedModel } from '../test/support/scripted-model.ts';
 import { renderReport } from './report.mts';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -1,6 +1,6 @@
 import { RealtimeStandIn } from '../../test/support/realtime-stand-in.ts';
 import { type Instance, type RestartablePostgres, timeUntil } from './cluster.mts';
-import type { ScriptedModel } from '../lib/scripted-model.mts';
+import type { ScriptedModel } from '../../test/support/scripted-model.ts';
 
 export interface ChaosWorld {
   instances: Instance[];

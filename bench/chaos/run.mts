@@ -21,7 +21,7 @@ import { RealtimeStandIn } from '../../test/support/realtime-stand-in.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { Instance, RestartablePostgres, timeUntil } from './cluster.mts';
 import { faultsFor, type ChaosWorld } from './faults.mts';
-import { ScriptedModel } from '../lib/scripted-model.mts';
+import { ScriptedModel } from '../../test/support/scripted-model.ts';
 import { checkInvariants, installEventAudit } from './invariants.mts';
 import { LoadGenerator } from './load.mts';
 

@@ -71,7 +71,7 @@ export class AgentsHarness {
     const dispatcher = moduleRef.get(AgentDispatcher);
     const turns = new TurnRepository(
       database,
-      new ClaimRepository(database),
+      new ClaimRepository(database, config),
       new OutcomeWriter(moduleRef.get(ActionApplier)),
     );
     return new AgentsHarness(db, moduleRef, dispatcher, turns);

@@ -2,6 +2,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertInbound, seedUser, type SeededUser } from '../support/seed';
 import { ServiceProcess } from '../support/service-process';
+import { randomInt, seededRandom } from '../support/seeded-random';
 import { installTurnAudit, overlappingTurns, turnWindows } from '../support/turn-audit';
 
 const USERS = 200;
@@ -12,10 +13,9 @@ const INSTANCES = 3;
 function bursts(seed: number): number[] {
   const sizes: number[] = [];
   let left = MESSAGES_PER_USER;
-  let state = seed;
+  const random = seededRandom(seed);
   while (left > 0) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    const size = Math.min(left, 1 + (state % 4));
+    const size = Math.min(left, randomInt(random, 1, 4));
     sizes.push(size);
     left -= size;
   }
