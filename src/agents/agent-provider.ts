@@ -1,5 +1,5 @@
 import type { AgentName, AgentOutcome } from './agent.types';
-import type { AgentContext } from './context/agent-context.types';
+import type { TurnContext } from './context/agent-context.types';
 
 export interface AgentHandleOptions {
   /** Fires on shutdown or when the engine gives up on the turn; passed to every model call. */
@@ -7,13 +7,13 @@ export interface AgentHandleOptions {
 }
 
 /**
- * One agent (Bouncer, Concierge, Innovator). It reads, decides and returns an outcome; it never
- * writes (the engine commits the outcome in the turn's transaction). Throwing makes the engine
- * retry the turn later.
+ * One agent (Bouncer, Concierge, Innovator). It loads its own context on top of the turn's,
+ * decides and returns an outcome; it never writes (the engine commits the outcome in the turn's
+ * transaction). Throwing makes the engine retry the turn later.
  */
 export interface AgentProvider {
   readonly name: AgentName;
-  handle(context: AgentContext, options: AgentHandleOptions): Promise<AgentOutcome>;
+  handle(turn: TurnContext, options: AgentHandleOptions): Promise<AgentOutcome>;
 }
 
 /** The injection token of the list of providers; AgentDispatcher picks one by name. */

@@ -4,7 +4,10 @@ import { ActionApplier } from './action-applier';
 import { AgentDispatcher } from './agent-dispatcher';
 import { AGENT_PROVIDERS, type AgentProvider } from './agent-provider';
 import { BouncerAgent } from './bouncer/bouncer.agent';
-import { UserInfoCollector } from './bouncer/user-info.collector';
+import { BouncerAnswerFlow } from './bouncer/bouncer-answer.flow';
+import { BouncerContextLoader } from './bouncer/bouncer.context';
+import { BouncerReengagementFlow } from './bouncer/bouncer-reengagement.flow';
+import { BouncerRepository } from './bouncer/bouncer.repository';
 import { AgentContextLoader } from './context/agent-context.loader';
 import { AgentContextRepository } from './context/agent-context.repository';
 import { ConciergeAgent } from './member/concierge.agent';
@@ -22,7 +25,10 @@ import { createAgentModel } from './model/agent-model.factory';
     { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
     AgentContextRepository,
     AgentContextLoader,
-    UserInfoCollector,
+    BouncerRepository,
+    BouncerContextLoader,
+    BouncerAnswerFlow,
+    BouncerReengagementFlow,
     BouncerAgent,
     ConciergeAgent,
     InnovatorAgent,

@@ -20,7 +20,8 @@ const inconsistent = (verified: boolean, poc: string | null) =>
 /** Expected texts per agent and row kind (local model). */
 function expectedReplies(agent: string, row: RowKind): number {
   if (row === 'other_system') return 0;
-  if (row === 're_engagement_check') return agent === 'bouncer' ? 1 : 0;
+  // Nudges are proactive texts: queued, never immediate replies.
+  if (row === 're_engagement_check') return 0;
   return 1;
 }
 
@@ -67,7 +68,10 @@ describe('routing by user state (every verified × poc_agent_type × row kind)',
     } else {
       expect(logged).toContainEqual({ action_type: 'agent_invocation', agent_type: agent });
     }
-    if (row === 're_engagement_check' && agent !== 'bouncer') {
+    if (row === 're_engagement_check' && agent === 'bouncer') {
+      expect((await harness.queued(user.userId)).map((q) => q.agent_id)).toEqual(['bouncer']);
+    }
+    if (row === 're_engagement_check' && agent === 'innovator') {
       expect(logged.map((entry) => entry.action_type)).toContain('re_engagement_decision_no_message');
     }
     // Routing never changes who the user is.

@@ -26,6 +26,14 @@ export interface UserRow {
   name_dropped: string | null;
 }
 
+export interface QueuedRow {
+  agent_id: string;
+  final_message: string;
+  subject: string | null;
+  priority: string;
+  requires_fresh_context: boolean;
+}
+
 export interface TurnReport {
   result: TurnResult;
   replies: string[];
@@ -113,6 +121,16 @@ export class AgentsHarness {
       [userId],
     );
     return rows[0];
+  }
+
+  /** Proactive texts still waiting in message_queue for the user, oldest first. */
+  async queued(userId: string): Promise<QueuedRow[]> {
+    const { rows } = await this.db.pool.query<QueuedRow>(
+      `SELECT agent_id, final_message, subject, priority, requires_fresh_context
+       FROM message_queue WHERE user_id = $1 AND status = 'queued' ORDER BY created_at, sequence_position`,
+      [userId],
+    );
+    return rows;
   }
 
   /** Closing the module closes the service pool (DatabaseService's shutdown hook). */

@@ -40,18 +40,36 @@ describe('Bouncer re-engagement', () => {
     await harness.db.pool.query(`UPDATE agent_tasks SET status = 'completed' WHERE user_id = $1`, [user.userId]);
     const first = await harness.send(user, [check(1)], 'system');
     expect(first.result.agent).toBe('bouncer');
-    expect(first.replies).toEqual(['Still interested? Who sent you my way?']);
+    // A nudge is a proactive text: queued for the dispatcher, never an immediate reply.
+    expect(first.replies).toEqual([]);
+    expect(await harness.queued(user.userId)).toEqual([
+      {
+        agent_id: 'bouncer',
+        final_message: 'Still interested? Who sent you my way?',
+        subject: 're_engagement:bouncer',
+        priority: 'low',
+        requires_fresh_context: true,
+      },
+    ]);
     const [next] = await pending(user);
     expect(next).toMatchObject({ attempt: 2, context_id: user.conversationId });
     expect(next.scheduled_for.getTime() - Date.now()).toBeGreaterThan(23.9 * 3600_000);
 
     await harness.db.pool.query(`UPDATE agent_tasks SET status = 'completed' WHERE user_id = $1`, [user.userId]);
     const second = await harness.send(user, [check(2)], 'system');
-    expect(second.replies).toEqual(['Checking back in. Who should I thank for sending you?']);
+    expect(second.replies).toEqual([]);
+    // The newer nudge supersedes the first one still queued (never sent, so its wording is free again).
+    expect(await harness.queued(user.userId)).toHaveLength(1);
+    const { rows } = await harness.db.pool.query<{ status: string }>(
+      `SELECT status FROM message_queue WHERE user_id = $1 ORDER BY created_at`,
+      [user.userId],
+    );
+    expect(rows.map((row) => row.status)).toEqual(['superseded', 'queued']);
     expect(await pending(user)).toEqual([]);
 
     const third = await harness.send(user, [check(3)], 'system');
     expect(third.replies).toEqual([]);
+    expect(await harness.queued(user.userId)).toHaveLength(1);
     expect(await pending(user)).toEqual([]);
     expect(await logged(user)).toEqual(expect.arrayContaining(['re_engagement_message_sent', 're_engagement_paused']));
   });
@@ -75,6 +93,7 @@ describe('Bouncer re-engagement', () => {
     await harness.send(user, ['super busy right now, later']);
     const turn = await harness.send(user, [check(1)], 'system');
     expect(turn.replies).toEqual([]);
+    expect(await harness.queued(user.userId)).toEqual([]);
     expect(await logged(user)).toContain('re_engagement_decision_no_message');
     expect((await pending(user)).map((task) => task.attempt)).toEqual([2]);
   });
@@ -101,7 +120,9 @@ describe('Bouncer re-engagement', () => {
       [user.userId],
     );
     const turn = await harness.send(user, [check(1)], 'system');
-    expect(turn.replies).toHaveLength(1);
-    expect(turn.replies[0]).toContain(`verify-${user.userId}@verify.yachtparty.xyz`);
+    expect(turn.replies).toEqual([]);
+    const queued = await harness.queued(user.userId);
+    expect(queued).toHaveLength(1);
+    expect(queued[0].final_message).toContain(`verify-${user.userId}@verify.yachtparty.xyz`);
   });
 });

@@ -1,5 +1,11 @@
 import { BOUNCER_DECISION_TOOL } from '../../src/agents/bouncer/bouncer-decision.tool';
-import type { BouncerDecisionInput, BouncerRenderFacts } from '../../src/agents/bouncer/bouncer-model.types';
+import type {
+  BouncerDecision,
+  BouncerDecisionInput,
+  BouncerRenderFacts,
+} from '../../src/agents/bouncer/bouncer-model.types';
+import { decideBouncerLocally } from '../../src/agents/bouncer/bouncer.local-decider';
+import { renderBouncerTemplate } from '../../src/agents/bouncer/bouncer.templates';
 import { ClaudeModel } from '../../src/agents/model/claude.model';
 import {
   InvalidModelOutputError,
@@ -11,7 +17,8 @@ import type { DecideRequest, RenderRequest } from '../../src/agents/model/model-
 import { AnthropicStandIn } from '../support/anthropic-stand-in';
 
 const MODEL = 'claude-stand-in-test';
-const STATIC = 'You are the Bouncer. '.repeat(40);
+// Long enough (≈ 1,300 tokens) to pass the 1,024-token minimum the API caches for Sonnet-class models.
+const STATIC = 'You are the Bouncer. '.repeat(250);
 
 const input: BouncerDecisionInput = {
   known: {
@@ -30,9 +37,9 @@ const input: BouncerDecisionInput = {
   alreadyComplete: false,
 };
 
-const decideRequest = (dynamic = 'first name: unknown'): DecideRequest<'bouncer'> => ({
-  kind: 'bouncer',
-  input,
+const decideRequest = (dynamic = 'first name: unknown'): DecideRequest<BouncerDecision> => ({
+  purpose: 'bouncer.decide',
+  local: () => decideBouncerLocally(input),
   prompt: { staticSystem: STATIC, dynamicSystem: dynamic, turns: [{ role: 'user', content: 'hi' }], maxTokens: 500 },
   tool: BOUNCER_DECISION_TOOL,
 });
@@ -49,8 +56,8 @@ const facts: BouncerRenderFacts = {
   previousReplies: [],
 };
 const renderRequest: RenderRequest = {
-  agent: 'bouncer',
-  facts,
+  purpose: 'bouncer.render',
+  local: () => renderBouncerTemplate(facts),
   prompt: {
     staticSystem: STATIC,
     dynamicSystem: 'Scenario: ask_for_referrer',

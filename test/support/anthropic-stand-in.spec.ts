@@ -10,7 +10,7 @@ import Anthropic, {
   RateLimitError,
 } from '@anthropic-ai/sdk';
 import type { ContentBlock, MessageCreateParamsNonStreaming, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
-import { AnthropicStandIn } from './anthropic-stand-in';
+import { AnthropicStandIn, approxTokens, modelProfile, SONNET_CLASS_LATENCY } from './anthropic-stand-in';
 
 // Any model name is echoed back; this one is not in the SDK's deprecation list, so it logs no warning.
 const MODEL = 'claude-stand-in-test';
@@ -21,6 +21,11 @@ const SYSTEM: MessageCreateParamsNonStreaming['system'] = [
     text: 'You route SMS messages for a professional network. '.repeat(20),
     cache_control: { type: 'ephemeral' },
   },
+];
+/** 51 characters × 90 = 4,590 characters ≈ 1,148 tokens: above the Sonnet-class minimum of 1,024. */
+const LONG_RULES = 'You route SMS messages for a professional network. '.repeat(90);
+const LONG_SYSTEM: MessageCreateParamsNonStreaming['system'] = [
+  { type: 'text', text: LONG_RULES, cache_control: { type: 'ephemeral' } },
 ];
 const TOOLS: MessageCreateParamsNonStreaming['tools'] = [
   {
@@ -139,9 +144,9 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
   });
 
   describe('prompt caching', () => {
-    it('reports cache creation for a new prefix, then a cache read for the same prefix', async () => {
+    it('reports cache creation for a prefix above the minimum, then a cache read for the same prefix', async () => {
       const anthropic = client();
-      const request = params({ system: SYSTEM, tools: TOOLS });
+      const request = params({ system: LONG_SYSTEM, tools: TOOLS });
 
       const first = await anthropic.messages.create(request);
       const second = await anthropic.messages.create({
@@ -149,28 +154,201 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
         messages: [{ role: 'user', content: 'Again' }],
       });
 
-      expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(200); // ~1000 chars of system text alone
-      expect(first.usage.cache_read_input_tokens).toBe(0);
-      expect(first.usage.cache_creation?.ephemeral_5m_input_tokens).toBe(first.usage.cache_creation_input_tokens);
-      expect(second.usage.cache_creation_input_tokens).toBe(0);
+      const prefix = approxTokens(TOOLS) + approxTokens(LONG_RULES);
+      expect(prefix).toBeGreaterThanOrEqual(1024);
+      expect(first.usage).toMatchObject({
+        cache_creation_input_tokens: prefix,
+        cache_read_input_tokens: 0,
+        input_tokens: approxTokens('Hello'), // only what follows the breakpoint
+      });
+      expect(first.usage.cache_creation?.ephemeral_5m_input_tokens).toBe(prefix);
+      expect(second.usage).toMatchObject({
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: prefix,
+        input_tokens: approxTokens('Again'),
+      });
+      expect(stand.requests[1].usage).toEqual(second.usage); // recorded for benchmarks
+    });
+
+    it('caches nothing below the model minimum (1,024 tokens for Sonnet-class), silently, like the API', async () => {
+      const anthropic = client();
+      const short = params({ model: 'claude-sonnet-4-5', system: SYSTEM, tools: TOOLS }); // ≈ 300 tokens
+
+      const first = await anthropic.messages.create(short);
+      const second = await anthropic.messages.create(short);
+
+      for (const { usage } of [first, second]) {
+        expect(usage).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+        expect(usage.input_tokens).toBe(approxTokens(TOOLS) + approxTokens(SYSTEM) + approxTokens('Hello'));
+      }
+    });
+
+    it('applies each model family its own minimum: 4,096 tokens for Haiku 4.5', async () => {
+      const anthropic = client();
+      const haiku = params({ model: 'claude-haiku-4-5', system: LONG_SYSTEM });
+      const longer = params({
+        model: 'claude-haiku-4-5',
+        system: [{ type: 'text', text: LONG_RULES.repeat(4), cache_control: { type: 'ephemeral' } }],
+      });
+
+      expect((await anthropic.messages.create(haiku)).usage.cache_creation_input_tokens).toBe(0);
+      expect((await anthropic.messages.create(longer)).usage.cache_creation_input_tokens).toBe(
+        approxTokens(LONG_RULES.repeat(4)),
+      );
+      expect(modelProfile('claude-sonnet-5-5')).toMatchObject({ family: 'sonnet', minCacheableTokens: 1024 });
+      expect(modelProfile('claude-3-5-haiku-latest').minCacheableTokens).toBe(2048);
+      expect(modelProfile('claude-opus-4-6').minCacheableTokens).toBe(4096);
+    });
+
+    it('keeps entries per model, and writes a new entry when the prefix changes by one byte', async () => {
+      const anthropic = client();
+      await anthropic.messages.create(params({ system: LONG_SYSTEM }));
+
+      const otherModel = await anthropic.messages.create(params({ model: 'claude-sonnet-4-5', system: LONG_SYSTEM }));
+      const changed = await anthropic.messages.create(
+        params({ system: [{ type: 'text', text: `${LONG_RULES}.`, cache_control: { type: 'ephemeral', ttl: '1h' } }] }),
+      );
+      const uncached = await anthropic.messages.create(params({ system: LONG_RULES, tools: TOOLS }));
+
+      expect(otherModel.usage).toMatchObject({
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: approxTokens(LONG_RULES),
+      });
+      expect(changed.usage.cache_read_input_tokens).toBe(0);
+      expect(changed.usage.cache_creation_input_tokens).toBeGreaterThan(1024);
+      expect(changed.usage.cache_creation?.ephemeral_1h_input_tokens).toBe(changed.usage.cache_creation_input_tokens);
+      expect(uncached.usage).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+    });
+
+    it('reads the longest cached prefix and writes from there to the last breakpoint', async () => {
+      const anthropic = client();
+      const history = (turns: number): MessageCreateParamsNonStreaming['messages'] =>
+        Array.from({ length: turns }, (_, i) => ({
+          role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
+          content: [
+            {
+              type: 'text' as const,
+              text: `message ${i} `.repeat(40),
+              ...(i === turns - 1 ? { cache_control: { type: 'ephemeral' as const } } : {}),
+            },
+          ],
+        }));
+
+      const first = await anthropic.messages.create(params({ system: LONG_SYSTEM, messages: history(1) }));
+      const third = await anthropic.messages.create(params({ system: LONG_SYSTEM, messages: history(3) }));
+
+      expect(first.usage.cache_creation_input_tokens).toBe(
+        approxTokens(LONG_RULES) + approxTokens('message 0 '.repeat(40)),
+      );
+      // The second request's first breakpoint (the system) and, 2 blocks back from its last, the
+      // first request's whole prefix are cached: it reads the longer one and writes the two new messages.
+      expect(third.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
+      expect(third.usage.cache_creation_input_tokens).toBe(
+        approxTokens('message 1 '.repeat(40)) + approxTokens('message 2 '.repeat(40)),
+      );
+      expect(third.usage.input_tokens).toBe(1); // nothing after the last breakpoint (the API reports at least 1 here)
+    });
+
+    it('caches the whole prompt with a top-level cache_control (automatic caching)', async () => {
+      const anthropic = client();
+      const request = { ...params({ system: LONG_RULES }), cache_control: { type: 'ephemeral' } };
+
+      const first = await anthropic.messages.create(request as MessageCreateParamsNonStreaming);
+      const second = await anthropic.messages.create(request as MessageCreateParamsNonStreaming);
+
+      expect(first.usage.cache_creation_input_tokens).toBe(approxTokens(LONG_RULES) + approxTokens('Hello'));
       expect(second.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
     });
 
-    it('writes a new entry when the prefix changes, and caches nothing without cache_control', async () => {
-      const anthropic = client();
-      await anthropic.messages.create(params({ system: SYSTEM, tools: TOOLS }));
+    it('rejects more than 4 cache_control breakpoints with invalid_request_error', async () => {
+      const block = { type: 'text' as const, text: 'rule', cache_control: { type: 'ephemeral' as const } };
 
-      const changed = await anthropic.messages.create(
-        params({
-          system: [{ type: 'text', text: 'Another prompt', cache_control: { type: 'ephemeral', ttl: '1h' } }],
-        }),
+      const error = await rejectionOf(
+        client().messages.create(params({ system: [block, block, block, block, block] })),
       );
-      const uncached = await anthropic.messages.create(params({ system: 'No breakpoint here', tools: TOOLS }));
 
-      expect(changed.usage.cache_read_input_tokens).toBe(0);
-      expect(changed.usage.cache_creation_input_tokens).toBeGreaterThan(0);
-      expect(changed.usage.cache_creation?.ephemeral_1h_input_tokens).toBe(changed.usage.cache_creation_input_tokens);
-      expect(uncached.usage).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect((error as BadRequestError).apiMessage).toContain('A maximum of 4 blocks with cache_control');
+    });
+
+    it('expires an entry after 5 minutes (1 hour with ttl 1h), and each hit renews it', async () => {
+      let now = 1_000_000;
+      const timed = await AnthropicStandIn.start({ now: () => now });
+      try {
+        const anthropic = new Anthropic({ apiKey: 'test-key', baseURL: timed.baseURL, maxRetries: 0 });
+        const fiveMinutes = params({ system: LONG_SYSTEM });
+        const oneHour = params({
+          system: [{ type: 'text', text: LONG_RULES, cache_control: { type: 'ephemeral', ttl: '1h' } }],
+        });
+        const read = async (request: MessageCreateParamsNonStreaming): Promise<number> =>
+          (await anthropic.messages.create(request)).usage.cache_read_input_tokens ?? 0;
+
+        await read(fiveMinutes);
+        await read(oneHour);
+        now += 4 * 60_000;
+        expect(await read(fiveMinutes)).toBeGreaterThan(0); // renewed: lives until now + 5 min
+        now += 4 * 60_000;
+        expect(await read(fiveMinutes)).toBeGreaterThan(0);
+        now += 5 * 60_000 + 1;
+        expect(await read(fiveMinutes)).toBe(0); // expired, written again
+        expect(await read(oneHour)).toBeGreaterThan(0); // 13 minutes after its write
+        now += 61 * 60_000;
+        expect(await read(oneHour)).toBe(0);
+      } finally {
+        await timed.stop();
+      }
+    });
+  });
+
+  describe('latency profiles', () => {
+    it('answers instantly by default, so tests stay fast', () => {
+      expect(stand.answerDelayMs('claude-sonnet-5-5', 500)).toBe(0);
+    });
+
+    it('draws Sonnet-class answers around 1.2 s to first token plus 70 output tokens per second', async () => {
+      const modelled = await AnthropicStandIn.start({ latency: 'model', seed: 7 });
+      try {
+        const draws = Array.from({ length: 2000 }, () => modelled.answerDelayMs('claude-sonnet-5-5', 70)).sort(
+          (a, b) => a - b,
+        );
+        const median = draws[1000];
+        const p95 = draws[1900];
+        // 1,200 ms median first token + 70 tokens at 70 tokens/s = 2,200 ms; sigma 0.25 → p95 ≈ 1.51 × 1,200 + 1,000.
+        expect(median).toBeGreaterThan(2100);
+        expect(median).toBeLessThan(2300);
+        expect(p95).toBeGreaterThan(2650);
+        expect(p95).toBeLessThan(2950);
+        expect(SONNET_CLASS_LATENCY.outputTokensPerSecond).toBe(70);
+        expect(modelled.answerDelayMs('claude-haiku-4-5', 0)).toBeLessThan(draws[0]); // a faster family
+      } finally {
+        await modelled.stop();
+      }
+    });
+
+    it('holds the answer for the profile: time to first token plus output tokens at the given speed', async () => {
+      const modelled = await AnthropicStandIn.start({ latency: 'model' });
+      try {
+        modelled.setLatencyProfile(MODEL, {
+          timeToFirstTokenMs: 120,
+          timeToFirstTokenSigma: 0,
+          outputTokensPerSecond: 1000,
+        });
+        const text = 'word '.repeat(400); // 500 tokens → 500 ms at 1,000 tokens/s
+        modelled.enqueue({ kind: 'text', text });
+        const anthropic = new Anthropic({ apiKey: 'test-key', baseURL: modelled.baseURL, maxRetries: 0 });
+
+        const message = await anthropic.messages.create(params());
+
+        expect(message.usage.output_tokens).toBe(500);
+        const [recorded] = modelled.requests;
+        expect(recorded.answeredAt! - recorded.receivedAt).toBeGreaterThanOrEqual(619);
+        expect(modelled.answerDelayMs(MODEL, 500)).toBe(620);
+        modelled.enqueue({ kind: 'error', status: 529 });
+        await expect(anthropic.messages.create(params())).rejects.toBeInstanceOf(OverloadedError);
+        expect(modelled.requests[1].answeredAt! - modelled.requests[1].receivedAt).toBeLessThan(120); // errors are quick
+      } finally {
+        await modelled.stop();
+      }
     });
   });
 

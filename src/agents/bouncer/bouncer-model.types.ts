@@ -1,4 +1,4 @@
-import type { OnboardingStep, OnboardingUser } from '../context/onboarding-progress';
+import type { OnboardingStep, OnboardingUser } from './onboarding-progress';
 import type { QuestionTopic } from '../product/product-facts';
 
 /** Bouncer scenarios (brief §3 `next_scenario`). */

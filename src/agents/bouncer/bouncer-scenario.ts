@@ -1,4 +1,4 @@
-import type { OnboardingProgress, OnboardingStep } from '../context/onboarding-progress';
+import type { OnboardingProgress, OnboardingStep } from './onboarding-progress';
 import type { BouncerScenario } from './bouncer-model.types';
 
 const ASK_FOR: Record<OnboardingStep, BouncerScenario> = {

@@ -1,5 +1,5 @@
-import type { AgentContext } from '../context/agent-context.types';
-import type { OnboardingStep } from '../context/onboarding-progress';
+import type { BouncerContext } from './bouncer.context';
+import type { OnboardingStep } from './onboarding-progress';
 import { PRODUCT_FACTS, QUESTION_TOPICS } from '../product/product-facts';
 import type { BouncerRenderFacts, BouncerScenario } from './bouncer-model.types';
 
@@ -94,7 +94,7 @@ const SCENARIO_GUIDE: Record<BouncerScenario, string> = {
 const value = (field: string | null): string => (field && field.trim() !== '' ? field : 'unknown');
 
 export function bouncerDecisionState(
-  context: AgentContext,
+  context: BouncerContext,
   awaiting: OnboardingStep | null,
   alreadyComplete: boolean,
 ): string {
@@ -117,7 +117,7 @@ export function bouncerDecisionState(
   return lines.join('\n');
 }
 
-export function bouncerReengagementState(context: AgentContext, step: OnboardingStep, attemptCount: number): string {
+export function bouncerReengagementState(context: BouncerContext, step: OnboardingStep, attemptCount: number): string {
   return [
     `Onboarding stalled at: ${STEP_LABEL[step]}.`,
     `This would be nudge number ${attemptCount} (at most 2, a day apart).`,

@@ -1,4 +1,4 @@
-import type { VerifiedMember } from '../context/agent-context.repository';
+import type { VerifiedMember } from './bouncer.repository';
 
 export interface ReferrerMatch {
   memberId: string;

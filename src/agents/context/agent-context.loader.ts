@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { TurnInput } from '../agent.types';
 import { AgentContextRepository } from './agent-context.repository';
-import type { AgentContext, AgentConversation, AgentUser } from './agent-context.types';
-import { checkOnboardingProgress } from './onboarding-progress';
-import { ONCE_EVENTS } from './once-events';
+import type { AgentConversation, AgentUser, TurnContext } from './agent-context.types';
+import { LoadedIds } from './loaded-ids';
 import { classifyTurn } from './turn-trigger';
 
 /** Brief §3: the Bouncer reads the last 20 messages; the window holds at least a few earlier ones. */
@@ -11,13 +10,13 @@ export const HISTORY_WINDOW = 20;
 const MIN_EARLIER_MESSAGES = 6;
 
 export type LoadedTurn =
-  | { kind: 'ready'; context: AgentContext }
+  | { kind: 'ready'; context: TurnContext }
   /** Only system rows nobody acts on: a no-op, logged. */
   | { kind: 'silent'; user: AgentUser; conversation: AgentConversation; reason: string }
   /** A row the turn needs is gone or was never there: nothing to answer, logged. */
   | { kind: 'missing'; user: AgentUser | null; reason: string };
 
-/** Assembles an AgentContext from the repository's reads; the decisions about it are pure functions. */
+/** Assembles the TurnContext every agent starts from; each agent loads the rest of its own context. */
 @Injectable()
 export class AgentContextLoader {
   constructor(private readonly repository: AgentContextRepository) {}
@@ -52,7 +51,6 @@ export class AgentContextLoader {
       direction,
       createdAt,
     }));
-    const pastEvents = await this.repository.findPastEventTypes(user.id, ONCE_EVENTS);
     return {
       kind: 'ready',
       context: {
@@ -62,8 +60,7 @@ export class AgentContextLoader {
         earlierMessages,
         history: [...earlierMessages, ...ownMessages],
         trigger,
-        progressBefore: checkOnboardingProgress(user, earlierMessages),
-        pastEvents,
+        ids: LoadedIds.of({ user: [user.id], conversation: [conversation.id] }),
         now,
       },
     };

@@ -32,12 +32,6 @@ export interface TurnMessage extends StoredMessage {
   conversationId: string | null;
 }
 
-export interface VerifiedMember {
-  id: string;
-  firstName: string | null;
-  lastName: string | null;
-}
-
 const toMessage = (row: MessageRow): TurnMessage => ({
   id: row.id,
   conversationId: row.conversation_id,
@@ -47,7 +41,7 @@ const toMessage = (row: MessageRow): TurnMessage => ({
   createdAt: row.created_at,
 });
 
-/** Every read the agents make during a turn; agents never write (the engine commits their outcome). */
+/** The reads of every turn (user, messages, conversation); each agent's repository reads the rest. */
 @Injectable()
 export class AgentContextRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -129,34 +123,5 @@ export class AgentContextRepository {
       direction,
       createdAt: created_at,
     }));
-  }
-
-  /** Which of `eventTypes` were already recorded for the user (events agents emit at most once). */
-  async findPastEventTypes(userId: string, eventTypes: readonly string[]): Promise<Set<string>> {
-    const rows = await this.database.query<{ event_type: string }>(
-      `SELECT DISTINCT event_type FROM events WHERE aggregate_id = $1 AND event_type = ANY($2::text[])`,
-      [userId, eventTypes],
-    );
-    return new Set(rows.map((row) => row.event_type));
-  }
-
-  /**
-   * Verified members whose first name (and last name, when given) match case-insensitively, for
-   * referrer matching. Bounded: a common first name must not load the whole network.
-   */
-  async findVerifiedMembersByName(
-    firstName: string,
-    lastName: string | null,
-    excludeUserId: string,
-  ): Promise<VerifiedMember[]> {
-    const rows = await this.database.query<{ id: string; first_name: string | null; last_name: string | null }>(
-      `SELECT id, first_name, last_name FROM users
-       WHERE verified AND id <> $3
-         AND (lower(first_name) = lower($1) OR ($2::text IS NOT NULL AND lower(last_name) = lower($2)))
-       ORDER BY created_at
-       LIMIT 50`,
-      [firstName, lastName, excludeUserId],
-    );
-    return rows.map((row) => ({ id: row.id, firstName: row.first_name, lastName: row.last_name }));
   }
 }

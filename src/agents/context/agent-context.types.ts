@@ -1,4 +1,4 @@
-import type { OnboardingProgress } from './onboarding-progress';
+import type { LoadedIds } from './loaded-ids';
 
 /** The `users` columns the agents read. */
 export interface AgentUser {
@@ -49,8 +49,11 @@ export type TurnTrigger =
   /** Only system rows the agents do not act on: a silent no-op. */
   | { kind: 'silent'; reason: string };
 
-/** Everything an agent provider needs for one turn; loaded once, read-only. */
-export interface AgentContext {
+/**
+ * What every agent gets for one turn, loaded once by the dispatcher, read-only. Each agent loads
+ * its own context on top of it (bouncer.context.ts, concierge.context.ts...).
+ */
+export interface TurnContext {
   user: AgentUser;
   conversation: AgentConversation;
   /** The turn's own inbound rows, oldest first. */
@@ -60,9 +63,10 @@ export interface AgentContext {
   /** `earlierMessages` followed by `turnMessages`: every message exactly once. */
   history: StoredMessage[];
   trigger: Exclude<TurnTrigger, { kind: 'silent' }>;
-  /** Onboarding state before this turn (what the Bouncer last asked for) and with the turn's texts counted. */
-  progressBefore: OnboardingProgress;
-  /** Event types already recorded for this user, among those agents emit at most once. */
-  pastEvents: ReadonlySet<string>;
+  /**
+   * Every id loaded for this turn, by kind. A tool may only name ids found here (the one
+   * `authorize` rule of kit/agent-tool.ts); agents' contexts add the rows they load.
+   */
+  ids: LoadedIds;
   now: Date;
 }

@@ -1,4 +1,4 @@
-import type { OnboardingStep } from '../context/onboarding-progress';
+import type { OnboardingStep } from '../bouncer/onboarding-progress';
 import type { QuestionTopic } from '../product/product-facts';
 
 /**

@@ -1,21 +1,18 @@
-import type { DecideRequest, DecisionKind, DecisionOf, RenderRequest } from './model-requests.types';
+import type { DecideRequest, RenderRequest } from './model-requests.types';
 import type { ModelCall, ModelCallOptions } from './model.types';
 
 /**
- * The model port (DESIGN.md §6), at the decide/render level. Two implementations: ClaudeModel
- * (Anthropic Messages API) and LocalModel (deterministic rules, no network). The agents depend
- * only on this class; AgentsModule picks the implementation from the configuration.
+ * The model port (DESIGN.md §6), generic over decisions: it never imports an agent. Two
+ * implementations: ClaudeModel (Anthropic Messages API) and LocalModel (each request's own
+ * deterministic answer, no network). AgentsModule picks one from the configuration.
  */
 export abstract class AgentModel {
   /** `claude` or `local`, for logs. */
   abstract readonly kind: 'claude' | 'local';
 
-  /** Call 1: a validated decision. Throws InvalidModelOutputError, ModelUnavailableError or ModelCallAbortedError. */
-  abstract decide<K extends DecisionKind>(
-    request: DecideRequest<K>,
-    options: ModelCallOptions,
-  ): Promise<ModelCall<DecisionOf<K>>>;
+  /** A validated decision. Throws InvalidModelOutputError, ModelUnavailableError or ModelCallAbortedError. */
+  abstract decide<T>(request: DecideRequest<T>, options: ModelCallOptions): Promise<ModelCall<T>>;
 
-  /** Call 2: the reply texts, in order, before the tone rules are enforced. */
+  /** The reply texts, in order, before the tone rules are enforced. */
   abstract render(request: RenderRequest, options: ModelCallOptions): Promise<ModelCall<string[]>>;
 }

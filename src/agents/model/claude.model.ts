@@ -19,7 +19,7 @@ import {
   ModelRequestRejectedError,
   ModelUnavailableError,
 } from './model.errors';
-import type { DecideRequest, DecisionKind, DecisionOf, RenderRequest } from './model-requests.types';
+import type { DecideRequest, RenderRequest } from './model-requests.types';
 import type { ModelCall, ModelCallOptions, ModelUsage, PromptParts } from './model.types';
 import { splitReplyTexts } from './reply-splitter';
 
@@ -95,10 +95,7 @@ export class ClaudeModel extends AgentModel {
     });
   }
 
-  async decide<K extends DecisionKind>(
-    request: DecideRequest<K>,
-    options: ModelCallOptions,
-  ): Promise<ModelCall<DecisionOf<K>>> {
+  async decide<T>(request: DecideRequest<T>, options: ModelCallOptions): Promise<ModelCall<T>> {
     const { tool } = request;
     const started = performance.now();
     const message = await this.create(
@@ -114,7 +111,7 @@ export class ClaudeModel extends AgentModel {
     if (call?.type !== 'tool_use') {
       throw new InvalidModelOutputError(
         `expected a ${tool.name} tool call, got ${message.content.map((b) => b.type).join(', ') || 'nothing'} (stop_reason ${String(message.stop_reason)})`,
-        request.kind,
+        request.purpose,
       );
     }
     const parsed = tool.parse(call.input);
@@ -130,8 +127,8 @@ export class ClaudeModel extends AgentModel {
       .join('')
       .trim();
     const texts = splitReplyTexts(prose);
-    if (texts.length === 0 && request.facts.scenario !== 'no_message') {
-      throw new InvalidModelOutputError(`empty reply (stop_reason ${String(message.stop_reason)})`, 'render');
+    if (texts.length === 0) {
+      throw new InvalidModelOutputError(`empty reply (stop_reason ${String(message.stop_reason)})`, request.purpose);
     }
     return { value: texts, refused: [], usage: usageOf(message, latencyMs) };
   }

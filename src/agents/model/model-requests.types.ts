@@ -1,39 +1,25 @@
-import type {
-  BouncerDecision,
-  BouncerDecisionInput,
-  BouncerReengagementInput,
-  BouncerRenderFacts,
-  ReengagementDecision,
-} from '../bouncer/bouncer-model.types';
-import type {
-  MemberAgentName,
-  MemberDecision,
-  MemberDecisionInput,
-  MemberRenderFacts,
-} from '../member/member-model.types';
 import type { DecisionTool, PromptParts } from './model.types';
 
 /**
- * Every decision an agent asks a model for: its structured input (what the local model reads)
- * and its validated output (what both models return).
+ * What an agent asks a model for. The port knows no agent: each request carries its own
+ * `local` answer, the deterministic rules the agent keeps beside it (its local decider or its
+ * templates), which the local model returns and Claude ignores.
  */
-export interface DecisionKinds {
-  bouncer: { input: BouncerDecisionInput; output: BouncerDecision };
-  bouncer_reengagement: { input: BouncerReengagementInput; output: ReengagementDecision };
-  member: { input: MemberDecisionInput; output: MemberDecision };
-}
-export type DecisionKind = keyof DecisionKinds;
-export type DecisionOf<K extends DecisionKind> = DecisionKinds[K]['output'];
 
-/** Decide: one forced tool call (Claude) or rules over `input` (local). */
-export interface DecideRequest<K extends DecisionKind> {
-  kind: K;
-  input: DecisionKinds[K]['input'];
+/** Decide: one forced tool call (Claude) or the agent's local decider (local). */
+export interface DecideRequest<T> {
+  /** For logs and errors, e.g. `bouncer.decide`. */
+  purpose: string;
   prompt: PromptParts;
-  tool: DecisionTool<DecisionOf<K>>;
+  tool: DecisionTool<T>;
+  /** The local model's decision, from the same structured facts the prompt describes. */
+  local: () => T;
 }
 
 /** Render: prose in the agent's voice, one SMS per element. */
-export type RenderRequest = { prompt: PromptParts } & (
-  { agent: 'bouncer'; facts: BouncerRenderFacts } | { agent: MemberAgentName; facts: MemberRenderFacts }
-);
+export interface RenderRequest {
+  purpose: string;
+  prompt: PromptParts;
+  /** The local model's texts: the agent's templates over the same facts. */
+  local: () => string[];
+}

@@ -17,6 +17,7 @@ export interface PromptParts {
 
 export interface JsonObjectSchema {
   type: 'object';
+  description?: string;
   properties: Record<string, unknown>;
   required?: string[];
   additionalProperties?: boolean;

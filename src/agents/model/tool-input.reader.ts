@@ -2,6 +2,8 @@ import { InvalidModelOutputError } from './model.errors';
 
 type JsonRecord = Record<string, unknown>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Validates a tool call's input field by field. Wrong types or values outside an enum throw
  * InvalidModelOutputError (the output cannot be used); keys outside the schema are refused:
@@ -48,6 +50,12 @@ export class ToolInputReader {
       this.fail(path, 'must be an array of strings');
     }
     return (value as string[]).slice(0, maxItems);
+  }
+
+  /** A uuid, lower-cased; anything else throws (ids come from the context, never invented). */
+  uuid(value: unknown, path: string): string {
+    if (typeof value !== 'string' || !UUID.test(value.trim())) this.fail(path, 'must be a uuid');
+    return value.trim().toLowerCase();
   }
 
   boolean(value: unknown, path: string): boolean {

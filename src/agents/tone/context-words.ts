@@ -1,4 +1,4 @@
-import type { AgentContext } from '../context/agent-context.types';
+import type { TurnContext } from '../context/agent-context.types';
 import { PRODUCT_FACTS, PRODUCT_VOCABULARY } from '../product/product-facts';
 import { wordsOf } from './tone-rules';
 
@@ -7,7 +7,7 @@ import { wordsOf } from './tone-rules';
  * facts, and `extra` (e.g. the referrer as written). A member's name from the database is never
  * added unless the user wrote it.
  */
-export function contextWords(context: AgentContext, extra: readonly (string | null)[] = []): Set<string> {
+export function contextWords(context: TurnContext, extra: readonly (string | null)[] = []): Set<string> {
   const { user } = context;
   return wordsOf([
     ...PRODUCT_VOCABULARY,

@@ -1,4 +1,4 @@
-import type { AgentUser, StoredMessage } from './agent-context.types';
+import type { AgentUser, StoredMessage } from '../context/agent-context.types';
 
 /** The Bouncer's onboarding order (brief §3): each step is asked only once the previous is done. */
 export const ONBOARDING_STEPS = [

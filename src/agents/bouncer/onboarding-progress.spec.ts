@@ -1,4 +1,4 @@
-import type { StoredMessage } from './agent-context.types';
+import type { StoredMessage } from '../context/agent-context.types';
 import { checkOnboardingProgress, type OnboardingUser } from './onboarding-progress';
 
 const empty: OnboardingUser = {

@@ -1,6 +1,6 @@
-import type { ActionLogEntry, AgentName } from './agent.types';
-import type { AgentContext } from './context/agent-context.types';
-import type { ModelUsage } from './model/model.types';
+import type { ActionLogEntry, AgentName } from '../agent.types';
+import type { TurnContext } from '../context/agent-context.types';
+import type { ModelUsage } from '../model/model.types';
 
 /** Builds `agent_actions_log` rows for one turn, with the user and conversation filled in. */
 export class AgentLog {
@@ -8,7 +8,7 @@ export class AgentLog {
 
   constructor(
     private readonly agent: AgentName,
-    private readonly context: Pick<AgentContext, 'user' | 'conversation'>,
+    private readonly context: Pick<TurnContext, 'user' | 'conversation'>,
   ) {}
 
   add(

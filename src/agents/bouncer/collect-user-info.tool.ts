@@ -1,16 +1,21 @@
-import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isEmail } from 'class-validator';
-import type { AgentAction, NewEvent, UserWritableField } from '../agent.types';
-import { AgentContextRepository } from '../context/agent-context.repository';
-import type { AgentContext } from '../context/agent-context.types';
-import type { CollectableField, CollectedInfo, Nomination } from './bouncer-model.types';
+import type { NewEvent } from '../agent.types';
+import type { AgentEffect } from '../effects/agent-effect.types';
+import type { UserWritableField } from '../effects/user-fields.effects';
+import { defineTool, type AgentTool } from '../kit/agent-tool';
+import type { JsonObjectSchema, Parsed } from '../model/model.types';
+import { ToolInputReader } from '../model/tool-input.reader';
+import type { BouncerContext } from './bouncer.context';
+import { COLLECTABLE_FIELDS, type CollectableField, type CollectedInfo, type Nomination } from './bouncer-model.types';
+import type { BouncerRepository } from './bouncer.repository';
 import { matchReferrer } from './referrer-match';
 
 export type UserFieldValues = Partial<Record<UserWritableField, string | string[] | null>>;
 
-export interface CollectOutcome {
-  /** Validated values that differ from the user row, for one `update_user_fields` action. */
+/** What the reply may say about what was collected. */
+export interface CollectFacts {
+  /** Validated values that differ from the user row (already planned as one `update_user_fields` effect). */
   fields: UserFieldValues;
   /** What to acknowledge in the reply. */
   acknowledged: CollectableField[];
@@ -18,8 +23,11 @@ export interface CollectOutcome {
   referrerName: string | null;
   /** `field: reason` for values that failed validation (logged, never written). */
   rejected: string[];
+}
+
+interface CollectOutcome extends CollectFacts {
   events: NewEvent[];
-  actions: AgentAction[];
+  actions: AgentEffect[];
 }
 
 const NAME = /^\p{L}+(?:['’. -]\p{L}+)*\.?$/u;
@@ -78,17 +86,105 @@ const USER_COLUMN = {
   linkedin_url: 'linkedinUrl',
 } as const;
 
+const text = (description: string) => ({ type: 'string', description });
+const NOMINATION_FIELDS = ['name', 'company', 'title', 'linkedin_url'] as const;
+
+export const COLLECT_USER_INFO_SCHEMA: JsonObjectSchema = {
+  type: 'object',
+  description:
+    'Only facts the user stated about themself in their own messages of this turn. Omit anything not stated.',
+  properties: {
+    first_name: text('The user’s own first name.'),
+    last_name: text('The user’s own last name.'),
+    company: text('The company the user works at.'),
+    title: text('The user’s job title.'),
+    email: text('An email address the user typed.'),
+    linkedin_url: text('The user’s LinkedIn profile URL.'),
+    expertise: { type: 'array', items: { type: 'string' }, description: 'Areas of expertise the user named.' },
+    referrer_name: text('The name of the person who told the user about Yachtparty, as the user wrote it.'),
+    nomination: {
+      type: 'object',
+      description: 'Someone the user offers to introduce to the network.',
+      properties: {
+        name: text('Full name.'),
+        company: text('Company.'),
+        title: text('Title.'),
+        linkedin_url: text('LinkedIn URL.'),
+      },
+      required: ['name'],
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+};
+
+/** Reads `collect_user_info` at `path` with the caller's reader (so refusals are reported together). */
+export function readCollectedInfo(reader: ToolInputReader, value: unknown, path: string): CollectedInfo {
+  const collect: CollectedInfo = {};
+  if (value === undefined || value === null) return collect;
+  const info = reader.object(value, path, COLLECTABLE_FIELDS);
+  for (const field of [
+    'first_name',
+    'last_name',
+    'company',
+    'title',
+    'email',
+    'linkedin_url',
+    'referrer_name',
+  ] as const) {
+    const read = reader.optionalString(info[field], `${path}.${field}`, 200);
+    if (read !== undefined) collect[field] = read;
+  }
+  const expertise = reader.optionalStrings(info.expertise, `${path}.expertise`);
+  if (expertise !== undefined) collect.expertise = expertise;
+  if (info.nomination !== undefined && info.nomination !== null) {
+    const raw = reader.object(info.nomination, `${path}.nomination`, NOMINATION_FIELDS);
+    const name = reader.optionalString(raw.name, `${path}.nomination.name`, 200);
+    if (name === undefined) return reader.fail(`${path}.nomination.name`, 'is required');
+    const nomination: Nomination = {
+      name,
+      company: reader.optionalString(raw.company, `${path}.nomination.company`, 200) ?? null,
+      title: reader.optionalString(raw.title, `${path}.nomination.title`, 200) ?? null,
+      linkedin_url: reader.optionalString(raw.linkedin_url, `${path}.nomination.linkedin_url`, 200) ?? null,
+    };
+    collect.nomination = nomination;
+  }
+  return collect;
+}
+
 /**
  * The Bouncer's `collect_user_info` tool (brief §3): validates what the model read, turns it into
  * writes on the user's own row (the id always comes from the context, never from model output),
  * one `user.onboarding_step.completed` event per new value, referrer matching against verified
- * members, and nominations. Reads only; the engine commits the returned actions and events.
+ * members, and nominations. It names no ids, so the shared authorize rule has nothing to refuse.
  */
-@Injectable()
-export class UserInfoCollector {
-  constructor(private readonly repository: AgentContextRepository) {}
+export function collectUserInfoTool(
+  repository: BouncerRepository,
+): AgentTool<BouncerContext, CollectedInfo, CollectFacts> {
+  const collector = new UserInfoCollector(repository);
+  return defineTool<BouncerContext, CollectedInfo, CollectFacts>({
+    name: 'collect_user_info',
+    description: 'Record facts the user stated about themself.',
+    schema: COLLECT_USER_INFO_SCHEMA,
+    parse(raw: unknown): Parsed<CollectedInfo> {
+      const reader = new ToolInputReader('collect_user_info');
+      return { value: readCollectedInfo(reader, raw, 'collect_user_info'), refused: reader.refused };
+    },
+    refs: () => [],
+    async plan(context, input) {
+      const { events, actions, ...facts } = await collector.collect(context, input);
+      if (Object.keys(facts.fields).length > 0) {
+        actions.unshift({ type: 'update_user_fields', userId: context.user.id, fields: facts.fields });
+      }
+      return { effects: actions, events, facts };
+    },
+  });
+}
 
-  async collect(context: AgentContext, info: CollectedInfo): Promise<CollectOutcome> {
+class UserInfoCollector {
+  constructor(private readonly repository: BouncerRepository) {}
+
+  async collect(context: BouncerContext, info: CollectedInfo): Promise<CollectOutcome> {
     const { user } = context;
     const outcome: CollectOutcome = {
       fields: {},
@@ -146,7 +242,7 @@ export class UserInfoCollector {
   }
 
   private async recordReferrer(
-    context: AgentContext,
+    context: BouncerContext,
     name: string,
     outcome: CollectOutcome,
     step: (name: string, value: unknown) => NewEvent,
@@ -169,7 +265,7 @@ export class UserInfoCollector {
     outcome.events.push(step('referrer', name));
   }
 
-  private recordNomination(context: AgentContext, nomination: Nomination, outcome: CollectOutcome): void {
+  private recordNomination(context: BouncerContext, nomination: Nomination, outcome: CollectOutcome): void {
     const parts = nomination.name.trim().split(/\s+/);
     if (parts.length < 2 || parts.some((part) => !NAME.test(part))) {
       outcome.rejected.push('nomination: a first and last name are required');

@@ -1,13 +1,13 @@
-import { progressOf } from '../context/onboarding-progress';
-import { chooseBouncerScenario } from '../bouncer/bouncer-scenario';
+import { progressOf } from './onboarding-progress';
+import { chooseBouncerScenario } from './bouncer-scenario';
 import type {
   BouncerDecision,
   BouncerDecisionInput,
   BouncerReengagementInput,
   CollectedInfo,
   ReengagementDecision,
-} from '../bouncer/bouncer-model.types';
-import { understand } from './text-understanding';
+} from './bouncer-model.types';
+import { understand } from '../local/text-understanding';
 
 /** The local model's Call 1 for the Bouncer: read the texts, propose what to collect and say. */
 export function decideBouncerLocally(input: BouncerDecisionInput): BouncerDecision {

@@ -1,5 +1,5 @@
-import type { MemberDecision, MemberDecisionInput } from '../member/member-model.types';
-import { understand } from './text-understanding';
+import type { MemberDecision, MemberDecisionInput } from './member-model.types';
+import { understand } from '../local/text-understanding';
 
 /** The local model's Call 1 for the minimal Concierge and Innovator. */
 export function decideMemberLocally(input: MemberDecisionInput): MemberDecision {

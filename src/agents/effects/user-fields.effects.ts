@@ -1,0 +1,39 @@
+import type { Queryable } from '../../database/database.service';
+import type { EffectWriter } from './effect-writer';
+
+/** Columns of `users` an agent may write. Never `verified` or `poc_agent_type`: promotion is manual. */
+export const USER_WRITABLE_FIELDS = [
+  'first_name',
+  'last_name',
+  'company',
+  'title',
+  'email',
+  'linkedin_url',
+  'expertise',
+  'referred_by',
+  'name_dropped',
+] as const;
+export type UserWritableField = (typeof USER_WRITABLE_FIELDS)[number];
+
+export type UserFieldsEffect = {
+  type: 'update_user_fields';
+  userId: string;
+  fields: Partial<Record<UserWritableField, string | string[] | null>>;
+};
+
+/** The user-fields family: allow-listed columns of the user's own row. */
+export const USER_FIELDS_WRITER: EffectWriter<UserFieldsEffect> = {
+  types: ['update_user_fields'],
+  async apply(client: Queryable, effect: UserFieldsEffect): Promise<void> {
+    // Column names come from the allow-list, never from input.
+    const entries = Object.entries(effect.fields).filter(([field]) =>
+      (USER_WRITABLE_FIELDS as readonly string[]).includes(field),
+    );
+    if (entries.length === 0) return;
+    const assignments = entries.map(([field], index) => `${field} = $${index + 2}`).join(', ');
+    await client.query(`UPDATE users SET ${assignments}, updated_at = now() WHERE id = $1`, [
+      effect.userId,
+      ...entries.map(([, value]) => value),
+    ]);
+  },
+};
