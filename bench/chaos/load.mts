@@ -1,6 +1,10 @@
 import pg from 'pg';
+import { randomInt, seededRandom } from '../../test/support/seeded-random.ts';
 
 const ignore = () => undefined;
+
+/** What the load's users text; the leak scan looks for them in every log line and stored error. */
+export const CHAOS_TEXTS = ['hi', 'Sarah Chen told me about this', "I'm Jane Doe", 'what is this?'];
 
 export interface LoadStats {
   texts: number;
@@ -25,11 +29,7 @@ export class LoadGenerator {
   constructor(url: string, seed: number) {
     this.pool = new pg.Pool({ connectionString: url, max: 4 });
     this.pool.on('error', () => undefined);
-    let state = seed;
-    this.random = () => {
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      return state / 2 ** 31;
-    };
+    this.random = seededRandom(seed);
   }
 
   async seed(userCount: number): Promise<void> {
@@ -62,7 +62,7 @@ export class LoadGenerator {
 
   private async tick(): Promise<void> {
     const user = this.users[Math.floor(this.random() * this.users.length)];
-    const burst = 1 + Math.floor(this.random() * 3);
+    const burst = randomInt(this.random, 1, 3);
     const withEvent = this.random() < 0.3;
     let client: pg.PoolClient | undefined;
     try {
@@ -74,11 +74,7 @@ export class LoadGenerator {
         await client.query(
           `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, created_at)
            VALUES ($1, $2, 'user', $3, 'inbound', 'delivered', clock_timestamp())`,
-          [
-            user.conversationId,
-            user.userId,
-            ['hi', 'Sarah Chen told me about this', "I'm Jane Doe", 'what is this?'][i % 4],
-          ],
+          [user.conversationId, user.userId, CHAOS_TEXTS[randomInt(this.random, 0, CHAOS_TEXTS.length - 1)]],
         );
       }
       if (withEvent) {

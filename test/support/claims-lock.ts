@@ -13,13 +13,16 @@ export interface ClaimsLock {
  * reaches the fence before the renewal can tell it the claim is gone: the fence alone must refuse
  * that commit. Also a fault of its own: every instance's claims queue up on their pools.
  */
-export async function lockClaims(pool: Pool): Promise<ClaimsLock> {
+export async function lockClaims(pool: Pool, waitMs = 2000): Promise<ClaimsLock> {
   const client: PoolClient = await pool.connect();
   client.on('error', () => undefined);
   try {
     await client.query('BEGIN');
+    // A transaction frozen mid-write (SIGSTOP) holds the table; give up rather than queue everyone behind it.
+    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(waitMs))}`);
     await client.query('LOCK TABLE processing_claims IN EXCLUSIVE MODE');
   } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
     client.release(true);
     throw error;
   }
