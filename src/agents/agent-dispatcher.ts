@@ -32,7 +32,7 @@ export class AgentDispatcher {
 
     if (loaded.kind === 'missing') {
       this.logger.warn({ event: 'turn_unanswerable', ...ids, reason: loaded.reason }, 'turn has nothing to answer');
-      return empty(loaded.user ? chooseAgent(loaded.user).agent : 'bouncer', {
+      return empty(loaded.reason, loaded.user ? chooseAgent(loaded.user).agent : 'bouncer', {
         agent_type: 'dispatcher',
         action_type: 'agent_invocation_skipped',
         user_id: loaded.user?.id ?? null,
@@ -58,7 +58,7 @@ export class AgentDispatcher {
     }
 
     if (loaded.kind === 'silent') {
-      return empty(route.agent, ...routingLogs, {
+      return empty(loaded.reason, route.agent, ...routingLogs, {
         agent_type: route.agent,
         action_type: 'system_message_ignored',
         user_id: userId,
@@ -97,6 +97,6 @@ export class AgentDispatcher {
   }
 }
 
-function empty(agent: AgentName, ...logs: ActionLogEntry[]): TurnResult {
-  return { agent, outcome: { replies: [], actions: [], events: [], logs } };
+function empty(skipped: string, agent: AgentName, ...logs: ActionLogEntry[]): TurnResult {
+  return { agent, outcome: { replies: [], actions: [], events: [], logs }, skipped };
 }

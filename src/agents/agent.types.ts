@@ -62,4 +62,6 @@ export interface TurnResult {
   /** The agent that answered; replies are written with this role. */
   agent: AgentName;
   outcome: AgentOutcome;
+  /** Why the turn was not answered at all (nothing to answer), recorded on its rows as the outcome. */
+  skipped?: string;
 }

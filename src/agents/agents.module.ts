@@ -12,8 +12,10 @@ import { AgentContextLoader } from './context/agent-context.loader';
 import { AgentContextRepository } from './context/agent-context.repository';
 import { ConciergeAgent } from './member/concierge.agent';
 import { InnovatorAgent } from './member/innovator.agent';
+import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
+import { ModelMetrics } from './model/model-metrics';
 
 /**
  * The agents: context loading, routing by user state, the providers and the model port. The
@@ -22,7 +24,9 @@ import { createAgentModel } from './model/agent-model.factory';
  */
 @Module({
   providers: [
-    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService] },
+    ModelMetrics,
+    { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },
+    AgentTurns,
     AgentContextRepository,
     AgentContextLoader,
     BouncerRepository,
@@ -40,6 +44,6 @@ import { createAgentModel } from './model/agent-model.factory';
     AgentDispatcher,
     ActionApplier,
   ],
-  exports: [AgentDispatcher, ActionApplier],
+  exports: [AgentDispatcher, ActionApplier, ModelMetrics],
 })
 export class AgentsModule {}

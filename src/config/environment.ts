@@ -22,6 +22,8 @@ export const REALTIME_SOURCES = ['supabase', 'postgres'] as const;
 export type RealtimeSource = (typeof REALTIME_SOURCES)[number];
 
 const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
+export const AGENT_PIPELINES = ['one_call', 'two_call'] as const;
+export type AgentPipeline = (typeof AGENT_PIPELINES)[number];
 
 /** Blank strings in .env files mean "not set", so `FOO=` falls back to the default. */
 const blankToUndefined = () =>
@@ -99,6 +101,14 @@ export class Environment {
   @IsString()
   @MinLength(1)
   ANTHROPIC_MODEL = DEFAULT_ANTHROPIC_MODEL;
+
+  /**
+   * `one_call`: the decision tool returns the reply texts too, and a second (render) call happens
+   * only when a tool's result must shape the words. `two_call`: decide, then always render (the
+   * reference the benchmark compares against).
+   */
+  @IsIn(AGENT_PIPELINES)
+  AGENT_PIPELINE: AgentPipeline = 'one_call';
 
   @blankToUndefined()
   @IsOptional()

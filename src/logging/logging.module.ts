@@ -4,6 +4,7 @@ import { LoggerModule, type Params } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
 import type { Environment } from '../config/environment';
 import { REDACTED, SecretScrubber } from './secret-scrubber';
+import { configuredSecrets } from './stored-text.scrubber';
 
 /** Fields that may hold a user's text or a credential, wherever they sit in a log record. */
 export const REDACTED_PATHS = [
@@ -23,23 +24,8 @@ export const REDACTED_PATHS = [
   '*.apiKey',
 ];
 
-/** The password of a connection URL (as written and decoded), to scrub it wherever it shows up. */
-function passwordsOf(url: string | undefined): string[] {
-  try {
-    const password = url === undefined ? '' : new URL(url).password;
-    return password === '' ? [] : [password, decodeURIComponent(password)];
-  } catch {
-    return [];
-  }
-}
-
 function loggerParams(config: ConfigService<Environment, true>): Params {
-  const scrubber = new SecretScrubber([
-    config.get('SUPABASE_SERVICE_ROLE_KEY', { infer: true }),
-    config.get('ANTHROPIC_API_KEY', { infer: true }),
-    config.get('SENTRY_DSN', { infer: true }),
-    ...passwordsOf(config.get('DATABASE_URL', { infer: true })),
-  ]);
+  const scrubber = new SecretScrubber(configuredSecrets(config));
   const pretty = config.get('NODE_ENV', { infer: true }) === 'development' && process.stdout.isTTY;
   return {
     pinoHttp: {

@@ -1,14 +1,14 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ProcessingStats } from '../routing/processing-stats';
+import { MetricsService } from './metrics.service';
 
-/** Prometheus text format of the engine's counters, for scraping or Cloud Monitoring sidecars. */
+/** Prometheus text format, for scraping or Google Cloud Managed Service for Prometheus. */
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly stats: ProcessingStats) {}
+  constructor(private readonly service: MetricsService) {}
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4')
   metrics(): Promise<string> {
-    return this.stats.registry.metrics();
+    return this.service.metrics();
   }
 }

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
+import { RealtimeModule } from '../realtime/realtime.module';
 import { RoutingModule } from '../routing/routing.module';
 import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
 
 @Module({
-  imports: [RoutingModule],
+  imports: [RoutingModule, AgentsModule, RealtimeModule],
   controllers: [MetricsController],
+  providers: [MetricsService],
 })
 export class MetricsModule {}

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../config/environment';
 import { DatabaseService } from '../database/database.service';
+import { retryHorizonMs } from '../routing/retry-policy';
 
 /**
  * Where a page ended: the last row's `created_at` as PostgreSQL's own text (a JS Date would drop
@@ -29,7 +32,15 @@ export interface DueEvent {
  */
 @Injectable()
 export class CatchUpRepository {
-  constructor(private readonly database: DatabaseService) {}
+  /** A message's `next_attempt_at` beyond this is read as due: the engine never schedules one that far. */
+  private readonly horizonMs: number;
+
+  constructor(
+    private readonly database: DatabaseService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.horizonMs = retryHorizonMs(config.get('RETRY_MAX_DELAY_MS', { infer: true }));
+  }
 
   dueMessages(limit: number, after?: PageCursor): Promise<DueMessage[]> {
     return this.database.query<DueMessage>(
@@ -38,7 +49,8 @@ export class CatchUpRepository {
          FROM messages m
          WHERE m.direction = 'inbound'
            AND m.processing_state IN ('pending', 'processing')
-           AND ((m.processing_state = 'pending' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now()))
+           AND ((m.processing_state = 'pending' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now()
+                   OR m.next_attempt_at > now() + $4 * interval '1 millisecond'))
              OR (m.processing_state = 'processing' AND NOT EXISTS (
                    SELECT 1 FROM processing_claims c WHERE c.token = m.claim_token AND c.lease_expires_at > now())))
          ORDER BY COALESCE(m.user_id, m.id), m.created_at, m.id
@@ -46,7 +58,7 @@ export class CatchUpRepository {
        WHERE $2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid)
        ORDER BY created_at, id
        LIMIT $1`,
-      [limit, after?.createdAt ?? null, after?.id ?? null],
+      [limit, after?.createdAt ?? null, after?.id ?? null, this.horizonMs],
     );
   }
 

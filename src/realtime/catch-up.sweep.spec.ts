@@ -3,6 +3,7 @@ import type { Environment } from '../config/environment';
 import type { AppEventBus } from '../events/app-event-bus';
 import type { AppEventName, AppEvents } from '../events/app-events';
 import type { CatchUpRepository, DueEvent, DueMessage, PageCursor } from './catch-up.repository';
+import type { BacklogMonitor } from './backlog.monitor';
 import { CatchUpSweep, PAGES_PER_SWEEP } from './catch-up.sweep';
 
 const PAGE = 5;
@@ -44,7 +45,8 @@ async function sweepOnce(repository: FakeRepository): Promise<Array<[AppEventNam
   const config = {
     get: (key: keyof Environment) => ({ SWEEP_PAGE_SIZE: PAGE, SWEEP_INTERVAL_MS: 60_000 })[key as string],
   } as unknown as ConfigService<Environment, true>;
-  const sweep = new CatchUpSweep(repository as unknown as CatchUpRepository, bus, config);
+  const backlog = { refresh: () => Promise.resolve() } as unknown as BacklogMonitor;
+  const sweep = new CatchUpSweep(repository as unknown as CatchUpRepository, bus, config, backlog);
   sweep.request('test');
   await sweep.idle();
   return emitted;

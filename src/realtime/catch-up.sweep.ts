@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { AppEventBus } from '../events/app-event-bus';
+import { BacklogMonitor } from './backlog.monitor';
 import { CatchUpRepository, type DueEvent, type DueMessage, type PageCursor } from './catch-up.repository';
 
 /**
@@ -37,6 +38,7 @@ export class CatchUpSweep implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly repository: CatchUpRepository,
     private readonly bus: AppEventBus,
     private readonly config: ConfigService<Environment, true>,
+    private readonly backlog: BacklogMonitor,
   ) {
     this.pageSize = config.get('SWEEP_PAGE_SIZE', { infer: true });
   }
@@ -116,5 +118,7 @@ export class CatchUpSweep implements OnApplicationBootstrap, BeforeApplicationSh
         'catch-up sweep failed; the timer will try again',
       );
     }
+    // The backlog metrics ride on the sweep: one more indexed read, at most twice per timer period.
+    if (!this.stopped) await this.backlog.refresh(this.config.get('SWEEP_INTERVAL_MS', { infer: true }) / 2);
   }
 }

@@ -3,6 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { DatabaseService } from '../database/database.service';
 import { AppEventBus } from '../events/app-event-bus';
+import { BacklogMonitor } from './backlog.monitor';
+import { BacklogRepository } from './backlog.repository';
 import { CatchUpListener } from './catch-up.listener';
 import { CatchUpRepository } from './catch-up.repository';
 import { CatchUpSweep } from './catch-up.sweep';
@@ -58,7 +60,9 @@ function createFeed(
     CatchUpRepository,
     CatchUpSweep,
     CatchUpListener,
+    BacklogRepository,
+    BacklogMonitor,
   ],
-  exports: [SubscriptionRegistry],
+  exports: [SubscriptionRegistry, BacklogMonitor],
 })
 export class RealtimeModule {}

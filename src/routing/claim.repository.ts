@@ -46,6 +46,14 @@ export class ClaimRepository {
     return result.rowCount === 1;
   }
 
+  /**
+   * The fence's second half: a commit's done-marker must have updated exactly the rows its claim
+   * took; fewer means another worker took some over, and the commit must roll back as stale.
+   */
+  markedAll(updated: number | null, claimed: number): boolean {
+    return this.fenceBroken || updated === claimed;
+  }
+
   async release(client: Queryable, key: string, token: string): Promise<void> {
     await client.query(`DELETE FROM processing_claims WHERE claim_key = $1 AND token = $2`, [key, token]);
   }

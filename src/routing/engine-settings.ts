@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { hostname } from 'node:os';
 import type { Environment } from '../config/environment';
-import type { RetryPolicy } from './retry-policy';
+import { retryHorizonMs, type RetryPolicy } from './retry-policy';
 
 /** The engine's settings, read once from the validated configuration. */
 @Injectable()
@@ -15,6 +15,8 @@ export class EngineSettings {
   readonly maxMessagesPerTurn: number;
   readonly drainMs: number;
   readonly retry: RetryPolicy;
+  /** A `next_attempt_at` further ahead than this is read as due (see TurnRepository.claim). */
+  readonly retryHorizonMs: number;
 
   constructor(config: ConfigService<Environment, true>) {
     this.owner = config.get('INSTANCE_ID', { infer: true }) ?? `${hostname()}:${process.pid}`;
@@ -30,5 +32,6 @@ export class EngineSettings {
       baseDelayMs: config.get('RETRY_BASE_DELAY_MS', { infer: true }),
       maxDelayMs: config.get('RETRY_MAX_DELAY_MS', { infer: true }),
     };
+    this.retryHorizonMs = retryHorizonMs(this.retry.maxDelayMs);
   }
 }

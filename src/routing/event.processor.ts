@@ -60,6 +60,7 @@ export class EventProcessor {
       if (!handler) {
         await this.events.complete(claimed, { actions: [], events: [], logs: [] }, 'skipped');
         this.stats.finished('event', 'skipped', attempt.elapsedMs);
+        this.stats.unhandledEvent(claimed.event.eventType);
         if (!this.unhandledTypesLogged.has(claimed.event.eventType)) {
           this.unhandledTypesLogged.add(claimed.event.eventType);
           this.logger.warn(

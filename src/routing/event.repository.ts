@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
+import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { ClaimRepository } from './claim.repository';
 import type { EventOutcome, StoredEvent } from './event-handler';
 import { OutcomeWriter } from './outcome.writer';
@@ -53,6 +54,7 @@ export class EventRepository {
     private readonly database: DatabaseService,
     private readonly claims: ClaimRepository,
     private readonly outcomes: OutcomeWriter,
+    private readonly scrubber: StoredTextScrubber,
   ) {}
 
   /**
@@ -126,10 +128,11 @@ export class EventRepository {
   /** A failed attempt: retried after `retryDelayMs`, or dead and copied to event_dead_letters. */
   fail(
     claimed: ClaimedEvent,
-    error: string,
+    rawError: string,
     maxAttempts: number,
     retryDelayMs: number,
   ): Promise<'dead' | 'retry' | 'stale'> {
+    const error = this.scrubber.errorText(rawError);
     return this.database.transaction(async (client) => {
       if (!(await this.claims.fence(client, claimed.key, claimed.token))) return 'stale';
       const dead = claimed.attempts >= maxAttempts;

@@ -2,12 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { ActionApplier } from '../agents/action-applier';
 import type { AgentOutcome } from '../agents/agent.types';
 import type { Queryable } from '../database/database.service';
+import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { enqueueMessage } from '../messaging/message-queue.writer';
 
 /** Writes an outcome's side effects, new events and log rows inside the caller's transaction. */
 @Injectable()
 export class OutcomeWriter {
-  constructor(private readonly actions: ActionApplier) {}
+  constructor(
+    private readonly actions: ActionApplier,
+    private readonly scrubber: StoredTextScrubber,
+  ) {}
 
   async write(client: Queryable, outcome: Pick<AgentOutcome, 'actions' | 'events' | 'logs' | 'queued'>): Promise<void> {
     await this.actions.apply(client, outcome.actions);
@@ -44,7 +48,7 @@ export class OutcomeWriter {
           log.latency_ms ?? null,
           log.input_data ?? null,
           log.output_data ?? null,
-          log.error ?? null,
+          this.scrubber.errorText(log.error),
         ],
       );
     }

@@ -5,6 +5,10 @@ export type WorkKind = 'message' | 'event';
 export const WORK_OUTCOMES = ['done', 'skipped', 'retry', 'dead', 'stale', 'released'] as const;
 export type WorkOutcome = (typeof WORK_OUTCOMES)[number];
 
+/** Distinct unhandled event types counted by name; the rest share one label, so a hostile writer cannot explode the series. */
+export const MAX_UNHANDLED_TYPE_LABELS = 50;
+export const OTHER_EVENT_TYPE = '(other)';
+
 export interface ProcessingSnapshot {
   lastProcessedAt: string | null;
   counters: Record<string, number>;
@@ -33,6 +37,26 @@ export class ProcessingStats {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30],
     registers: [this.registry],
   });
+  private readonly replyLatency = new Histogram({
+    name: 'realtime_processor_reply_latency_seconds',
+    help: "Time from a user's inbound row (created_at) to the commit of the reply that answers it",
+    buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly unhandled = new Counter({
+    name: 'realtime_processor_events_unhandled_total',
+    help: 'Events of a type no handler here takes, by event type',
+    labelNames: ['event_type'],
+    registers: [this.registry],
+  });
+  private readonly unhandledTypes = new Set<string>();
+
+  private readonly badInput = new Counter({
+    name: 'realtime_processor_bad_input_total',
+    help: 'Inbound rows refused as bad input (dead with the reason in last_error), by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
 
   constructor() {
     const inFlight = () => this.inFlight;
@@ -59,8 +83,30 @@ export class ProcessingStats {
     if (outcome === 'done' || outcome === 'skipped') this.lastProcessedAt = new Date();
   }
 
+  /** An inbound row refused as bad input. */
+  rejected(reason: string): void {
+    this.badInput.inc({ reason });
+    this.counts.set('messages_bad_input', (this.counts.get('messages_bad_input') ?? 0) + 1);
+  }
+
+  /** A turn's reply committed: how long each of the user's texts it answers waited for it. */
+  replied(waitedSeconds: readonly number[]): void {
+    for (const seconds of waitedSeconds) this.replyLatency.observe(Math.max(0, seconds));
+  }
+
+  /** An event arrived that no handler here takes. */
+  unhandledEvent(eventType: string): void {
+    if (!this.unhandledTypes.has(eventType) && this.unhandledTypes.size < MAX_UNHANDLED_TYPE_LABELS) {
+      this.unhandledTypes.add(eventType);
+    }
+    this.unhandled.inc({ event_type: this.unhandledTypes.has(eventType) ? eventType : OTHER_EVENT_TYPE });
+  }
+
   snapshot(): ProcessingSnapshot {
-    const counters: Record<string, number> = { inFlight: this.inFlight };
+    const counters: Record<string, number> = {
+      inFlight: this.inFlight,
+      messages_bad_input: this.counts.get('messages_bad_input') ?? 0,
+    };
     for (const kind of ['message', 'event'] as const) {
       for (const outcome of WORK_OUTCOMES)
         counters[`${kind}s_${outcome}`] = this.counts.get(`${kind}s_${outcome}`) ?? 0;

@@ -18,3 +18,11 @@ export function retryDelayMs(policy: RetryPolicy, attempts: number, random: () =
 export function isExhausted(policy: RetryPolicy, attempts: number): boolean {
   return attempts >= policy.maxAttempts;
 }
+
+/**
+ * The furthest ahead the engine ever schedules a retry, with a margin: a `next_attempt_at` beyond
+ * it was not written by the engine and is read as due (claims and the catch-up sweep alike).
+ */
+export function retryHorizonMs(maxDelayMs: number): number {
+  return 2 * maxDelayMs + 60_000;
+}

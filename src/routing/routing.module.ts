@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
 import { EVENT_HANDLERS, type EventHandler } from './event-handler';
@@ -16,6 +17,7 @@ import { TurnRepository } from './turn.repository';
   imports: [AgentsModule],
   providers: [
     EngineSettings,
+    StoredTextScrubber,
     ProcessingStats,
     ClaimRepository,
     OutcomeWriter,

@@ -3,6 +3,7 @@ import { AgentDispatcher } from '../agents/agent-dispatcher';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
 import { errorText } from './error-text';
+import { BAD_INPUT_REASONS } from './inbound-validation';
 import { ProcessingStats } from './processing-stats';
 import { isExhausted, retryDelayMs } from './retry-policy';
 import { TurnRepository, type ClaimedTurn } from './turn.repository';
@@ -31,7 +32,15 @@ export class TurnProcessor {
         this.settings.owner,
         this.settings.leaseMs,
         this.settings.maxMessagesPerTurn,
+        this.settings.retryHorizonMs,
       );
+      for (const rejected of claim.rejected ?? []) {
+        this.stats.rejected(rejected.reason);
+        this.logger.warn(
+          { event: 'message_bad_input', userId, messageId: rejected.id, reason: rejected.reason },
+          `inbound row refused: ${BAD_INPUT_REASONS[rejected.reason]}; marked dead`,
+        );
+      }
       if (claim.kind !== 'claimed') return;
       await this.process(claim.turn, shutdown);
       if (claim.turn.messages.length < this.settings.maxMessagesPerTurn) return;
@@ -56,6 +65,15 @@ export class TurnProcessor {
         return;
       }
       this.stats.finished('message', 'done', duration);
+      if (result.outcome.replies.length > 0) {
+        // created_at is the database's clock, Date.now() this instance's: both NTP-synced on Cloud Run and Supabase.
+        const committedAt = Date.now();
+        this.stats.replied(
+          turn.messages
+            .filter((message) => message.role === 'user')
+            .map((message) => (committedAt - message.createdAt.getTime()) / 1000),
+        );
+      }
       this.logger.log(
         {
           event: 'message_processed',

@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { TurnResult } from '../agents/agent.types';
 import { DatabaseService } from '../database/database.service';
+import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { ClaimRepository } from './claim.repository';
+import { BAD_INPUT_TEXTS, MAX_INBOUND_CONTENT_CHARS, type RejectedMessage } from './inbound-validation';
 import { OutcomeWriter } from './outcome.writer';
+import { retryHorizonMs } from './retry-policy';
 
 export interface ClaimedMessage {
   id: string;
   conversationId: string | null;
   attempts: number;
   role: string;
+  /** The row's created_at: when the webhook stored the text. */
+  createdAt: Date;
 }
 
 export interface ClaimedTurn {
@@ -19,8 +24,15 @@ export interface ClaimedTurn {
   messages: ClaimedMessage[];
 }
 
-export type ClaimOutcome =
-  { kind: 'claimed'; turn: ClaimedTurn } | { kind: 'busy' } | { kind: 'nothing' } | { kind: 'deferred' };
+export type ClaimOutcome = (
+  { kind: 'claimed'; turn: ClaimedTurn } | { kind: 'busy' } | { kind: 'nothing' } | { kind: 'deferred' }
+) & {
+  /** Bad input found while claiming: already dead with its reason, never part of a turn. */
+  rejected?: RejectedMessage[];
+};
+
+/** See retryHorizonMs: the horizon with the default RETRY_MAX_DELAY_MS. */
+export const DEFAULT_RETRY_HORIZON_MS = retryHorizonMs(300_000);
 
 export interface FailureResult {
   dead: string[];
@@ -36,6 +48,28 @@ export function turnKey(userId: string | null, messageId: string): string {
   return userId ? `user:${userId}` : `message:${messageId}`;
 }
 
+/**
+ * Why an inbound row `m` is bad input (see inbound-validation.ts), NULL when it is fine; with
+ * BAD_INPUT_JOINS as its FROM; `maxChars` is the parameter holding MAX_INBOUND_CONTENT_CHARS. Both the rejection and the claim
+ * use it: a row committed between the two statements must not slip into a turn unchecked.
+ */
+const badInputReasonSql = (maxChars: string) => `CASE
+    WHEN m.user_id IS NULL THEN 'no_user'
+    WHEN u.id IS NULL THEN 'unknown_user'
+    WHEN m.conversation_id IS NULL THEN 'no_conversation'
+    WHEN c.id IS NULL THEN 'unknown_conversation'
+    WHEN c.user_id IS DISTINCT FROM m.user_id THEN 'foreign_conversation'
+    WHEN m.role NOT IN ('user', 'system') THEN 'unknown_role'
+    WHEN m.content IS NULL THEN 'no_content'
+    WHEN char_length(m.content) > ${maxChars} THEN 'oversized_content'
+  END`;
+const BAD_INPUT_JOINS = `FROM messages m
+  LEFT JOIN users u ON u.id = m.user_id
+  LEFT JOIN conversations c ON c.id = m.conversation_id`;
+
+/** Rolls back a commit whose done-marker did not find every claimed row under the claim. */
+class StaleCommit extends Error {}
+
 /** SQL of one agent turn: claim the user's unfinished messages, then commit, fail or release them. */
 @Injectable()
 export class TurnRepository {
@@ -43,12 +77,14 @@ export class TurnRepository {
     private readonly database: DatabaseService,
     private readonly claims: ClaimRepository,
     private readonly outcomes: OutcomeWriter,
+    private readonly scrubber: StoredTextScrubber,
   ) {}
 
   /**
    * Claims every unfinished inbound message of the user (or the one message without a user),
    * oldest first, unless one of them is waiting out a retry delay: then the whole user waits,
-   * so replies stay in order and an outage does not burn attempts.
+   * so replies stay in order and an outage does not burn attempts. Bad input among them (see
+   * inbound-validation.ts) is made dead first, before anything of a conversation is read.
    */
   claim(
     userId: string | null,
@@ -56,20 +92,36 @@ export class TurnRepository {
     owner: string,
     leaseMs: number,
     limit: number,
+    retryHorizonMs = DEFAULT_RETRY_HORIZON_MS,
   ): Promise<ClaimOutcome> {
     const key = turnKey(userId, messageId);
     return this.database.transaction(async (client) => {
       const token = await this.claims.take(client, key, owner, leaseMs);
       if (token === null) return { kind: 'busy' };
-      const scope = userId ? `user_id = $1` : `id = $1 AND user_id IS NULL`;
+      const scope = userId ? `m.user_id = $1` : `m.id = $1 AND m.user_id IS NULL`;
+      const rejected = await client.query<RejectedMessage>(
+        `WITH checked AS (
+           SELECT m.id, ${badInputReasonSql('$2')} AS reason
+           ${BAD_INPUT_JOINS}
+           WHERE ${scope} AND m.direction = 'inbound' AND m.processing_state IN ('pending', 'processing')
+         )
+         UPDATE messages m
+           SET processing_state = 'dead', processed_at = now(), next_attempt_at = NULL, claim_token = NULL,
+               outcome = 'dead', last_error = $3::jsonb ->> checked.reason
+         FROM checked WHERE m.id = checked.id AND checked.reason IS NOT NULL
+         RETURNING m.id, checked.reason`,
+        [userId ?? messageId, MAX_INBOUND_CONTENT_CHARS, BAD_INPUT_TEXTS],
+      );
+      const bad = rejected.rows;
       const waiting = await client.query(
-        `SELECT 1 FROM messages WHERE ${scope} AND direction = 'inbound'
-           AND processing_state = 'pending' AND next_attempt_at > now() LIMIT 1`,
-        [userId ?? messageId],
+        `SELECT 1 FROM messages m WHERE ${scope} AND m.direction = 'inbound'
+           AND m.processing_state = 'pending' AND m.next_attempt_at > now()
+           AND m.next_attempt_at <= now() + $2 * interval '1 millisecond' LIMIT 1`,
+        [userId ?? messageId, retryHorizonMs],
       );
       if (waiting.rowCount) {
         await this.claims.release(client, key, token);
-        return { kind: 'deferred' };
+        return { kind: 'deferred', rejected: bad };
       }
       const claimed = await client.query<{
         id: string;
@@ -77,66 +129,103 @@ export class TurnRepository {
         attempts: number;
         role: string;
         created_at: Date;
+        arrival_order: string;
       }>(
         `WITH due AS (
-           SELECT id FROM messages
-           WHERE ${scope} AND direction = 'inbound' AND processing_state IN ('pending', 'processing')
-           ORDER BY created_at, id
+           SELECT m.id ${BAD_INPUT_JOINS}
+           WHERE ${scope} AND m.direction = 'inbound' AND m.processing_state IN ('pending', 'processing')
+             AND ${badInputReasonSql('$4')} IS NULL
+           ORDER BY m.created_at, m.arrival_order
            LIMIT $3
-           FOR UPDATE
+           FOR UPDATE OF m
          )
          UPDATE messages m
            SET processing_state = 'processing', claim_token = $2, attempts = m.attempts + 1, next_attempt_at = NULL
          FROM due WHERE m.id = due.id
-         RETURNING m.id, m.conversation_id, m.attempts, m.role, m.created_at`,
-        [userId ?? messageId, token, limit],
+         RETURNING m.id, m.conversation_id, m.attempts, m.role, m.created_at, m.arrival_order::text`,
+        [userId ?? messageId, token, limit, MAX_INBOUND_CONTENT_CHARS],
       );
       if (claimed.rowCount === 0) {
         await this.claims.release(client, key, token);
-        return { kind: 'nothing' };
+        return { kind: 'nothing', rejected: bad };
       }
       const messages = [...claimed.rows]
-        .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id))
-        .map((row) => ({ id: row.id, conversationId: row.conversation_id, attempts: row.attempts, role: row.role }));
-      return { kind: 'claimed', turn: { key, token, userId, messages } };
+        .sort(
+          (a, b) =>
+            a.created_at.getTime() - b.created_at.getTime() || Number(a.arrival_order) - Number(b.arrival_order),
+        )
+        .map((row) => ({
+          id: row.id,
+          conversationId: row.conversation_id,
+          attempts: row.attempts,
+          role: row.role,
+          createdAt: row.created_at,
+        }));
+      return { kind: 'claimed', turn: { key, token, userId, messages }, rejected: bad };
     });
   }
 
-  /** Writes the agent's replies, effects, events and logs and marks the turn done — or nothing if the claim was lost. */
-  commit(turn: ClaimedTurn, result: TurnResult): Promise<'committed' | 'stale'> {
-    return this.database.transaction(async (client) => {
-      if (!(await this.claims.fence(client, turn.key, turn.token))) return 'stale';
-      const last = turn.messages[turn.messages.length - 1];
-      if (result.outcome.replies.length > 0) {
-        await client.query(
-          `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, reply_to_message_id, sequence_index)
-           SELECT $1, $2, $3, reply.content, 'outbound', 'pending', $4, reply.position - 1
-           FROM unnest($5::text[]) WITH ORDINALITY AS reply(content, position)`,
-          [last.conversationId, turn.userId, result.agent, last.id, result.outcome.replies],
+  /**
+   * Writes the agent's replies, effects, events and logs and marks the turn done — or nothing if
+   * the claim was lost. The done-marker must update exactly the claimed rows (a row released or
+   * taken over since would otherwise be answered twice or not at all): else everything rolls back
+   * as stale.
+   */
+  async commit(turn: ClaimedTurn, result: TurnResult): Promise<'committed' | 'stale'> {
+    try {
+      return await this.database.transaction(async (client) => {
+        if (!(await this.claims.fence(client, turn.key, turn.token))) return 'stale';
+        const last = turn.messages[turn.messages.length - 1];
+        if (result.outcome.replies.length > 0) {
+          await client.query(
+            `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, reply_to_message_id, sequence_index)
+             SELECT $1, $2, $3, reply.content, 'outbound', 'pending', $4, reply.position - 1
+             FROM unnest($5::text[]) WITH ORDINALITY AS reply(content, position)
+             ORDER BY reply.position`,
+            [last.conversationId, turn.userId, result.agent, last.id, result.outcome.replies],
+          );
+        }
+        await this.outcomes.write(client, result.outcome);
+        const outcome =
+          result.outcome.replies.length > 0
+            ? 'replied'
+            : result.skipped
+              ? this.scrubber.errorText(`skipped: ${result.skipped}`)
+              : 'no_reply';
+        const done = await client.query(
+          `UPDATE messages SET processing_state = 'done', processed_at = now(), claim_token = NULL, last_error = NULL,
+             outcome = $3
+           WHERE id = ANY($1::uuid[]) AND claim_token = $2 AND processing_state = 'processing'`,
+          [turn.messages.map((message) => message.id), turn.token, outcome],
         );
-      }
-      await this.outcomes.write(client, result.outcome);
-      await client.query(
-        `UPDATE messages SET processing_state = 'done', processed_at = now(), claim_token = NULL, last_error = NULL
-         WHERE id = ANY($1::uuid[]) AND claim_token = $2`,
-        [turn.messages.map((message) => message.id), turn.token],
-      );
-      await this.claims.release(client, turn.key, turn.token);
-      return 'committed';
-    });
+        if (!this.claims.markedAll(done.rowCount, turn.messages.length)) throw new StaleCommit();
+        await this.claims.release(client, turn.key, turn.token);
+        return 'committed' as const;
+      });
+    } catch (error) {
+      if (error instanceof StaleCommit) return 'stale';
+      throw error;
+    }
   }
 
   /**
    * Records a failed attempt: messages out of attempts become dead (and a user who texted gets
    * one fallback reply), the others wait `retryDelayMs` before the next try.
    */
-  fail(turn: ClaimedTurn, error: string, maxAttempts: number, retryDelayMs: number): Promise<FailureResult | 'stale'> {
+  fail(
+    turn: ClaimedTurn,
+    rawError: string,
+    maxAttempts: number,
+    retryDelayMs: number,
+  ): Promise<FailureResult | 'stale'> {
+    const error = this.scrubber.errorText(rawError);
     return this.database.transaction(async (client) => {
       if (!(await this.claims.fence(client, turn.key, turn.token))) return 'stale';
       const updated = await client.query<{ id: string; processing_state: string; next_attempt_at: Date | null }>(
         `UPDATE messages SET
            processing_state = CASE WHEN attempts >= $3 THEN 'dead' ELSE 'pending' END,
            processed_at = CASE WHEN attempts >= $3 THEN now() END,
+           outcome = CASE WHEN attempts >= $3 THEN 'dead' END,
            next_attempt_at = CASE WHEN attempts >= $3 THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
            last_error = $5,
            claim_token = NULL

@@ -8,6 +8,7 @@ import { AgentsModule } from '../../src/agents/agents.module';
 import { validateEnvironment, type Environment } from '../../src/config/environment';
 import { DatabaseService } from '../../src/database/database.service';
 import { ClaimRepository } from '../../src/routing/claim.repository';
+import { StoredTextScrubber } from '../../src/logging/stored-text.scrubber';
 import { OutcomeWriter } from '../../src/routing/outcome.writer';
 import { TurnRepository } from '../../src/routing/turn.repository';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -77,10 +78,12 @@ export class AgentsHarness {
       .setLogger({ log: () => undefined, warn: () => undefined, error: () => undefined })
       .compile();
     const dispatcher = moduleRef.get(AgentDispatcher);
+    const scrubber = new StoredTextScrubber(config);
     const turns = new TurnRepository(
       database,
       new ClaimRepository(database, config),
-      new OutcomeWriter(moduleRef.get(ActionApplier)),
+      new OutcomeWriter(moduleRef.get(ActionApplier), scrubber),
+      scrubber,
     );
     return new AgentsHarness(db, moduleRef, dispatcher, turns);
   }

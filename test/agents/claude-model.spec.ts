@@ -135,6 +135,7 @@ describe('ClaudeModel against the Anthropic stand-in (real SDK)', () => {
       collect: { referrer_name: 'Sarah Chen' },
       questions: ['what_is_yachtparty', 'other'],
       guidance: 'be brief',
+      replyTexts: [],
     });
     expect(first.refused).toEqual([]);
     expect(first.usage).toMatchObject({ model: MODEL, cacheReadInputTokens: 0 });

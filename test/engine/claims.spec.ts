@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { ActionApplier } from '../../src/agents/action-applier';
 import { validateEnvironment } from '../../src/config/environment';
 import { DatabaseModule } from '../../src/database/database.module';
+import { StoredTextScrubber } from '../../src/logging/stored-text.scrubber';
 import { ClaimRepository } from '../../src/routing/claim.repository';
 import { OutcomeWriter } from '../../src/routing/outcome.writer';
 import { FALLBACK_REPLY, TurnRepository, type ClaimedTurn } from '../../src/routing/turn.repository';
@@ -33,7 +34,7 @@ describe('turn claims and fenced commits', () => {
         }),
         DatabaseModule,
       ],
-      providers: [ClaimRepository, OutcomeWriter, ActionApplier, TurnRepository],
+      providers: [StoredTextScrubber, ClaimRepository, OutcomeWriter, ActionApplier, TurnRepository],
     }).compile();
     turns = moduleRef.get(TurnRepository);
   });

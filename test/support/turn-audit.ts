@@ -116,7 +116,8 @@ export interface ReplyAudit {
   doubleAnswered: string[];
   /**
    * Inbound texts lost: not in a terminal state, or done/dead with neither a reply group nor a
-   * logged reason for answering nothing.
+   * recorded reason for answering nothing (the row's outcome or error, or a log row naming it),
+   * or marked `replied` with no reply group answering it.
    */
   lost: Array<{ id: string; state: string; why: string }>;
   /** Attempts on one claim key whose windows overlap, abandoned attempts included. */
@@ -150,11 +151,11 @@ export async function auditReplies(pool: Pool): Promise<ReplyAudit> {
     )
   ).rows;
   const inbound = (
-    await pool.query<{ id: string; processing_state: string }>(
-      `SELECT id, processing_state FROM messages WHERE direction = 'inbound'`,
+    await pool.query<{ id: string; processing_state: string; outcome: string | null; last_error: string | null }>(
+      `SELECT id, processing_state, outcome, last_error FROM messages WHERE direction = 'inbound'`,
     )
   ).rows;
-  // A reason for answering nothing: a log row naming the text, with an error or a reason.
+  // A logged reason for answering nothing: a log row naming the text, with an error or a reason.
   const reasoned = new Set(
     (
       await pool.query<{ id: string }>(`
@@ -207,10 +208,13 @@ export async function auditReplies(pool: Pool): Promise<ReplyAudit> {
   }
   const lost: ReplyAudit['lost'] = [];
   for (const row of inbound) {
+    const answered = coverCount.has(row.id);
     if (row.processing_state !== 'done' && row.processing_state !== 'dead') {
       lost.push({ id: row.id, state: row.processing_state, why: 'not terminal' });
-    } else if (!coverCount.has(row.id) && !reasoned.has(row.id)) {
-      lost.push({ id: row.id, state: row.processing_state, why: 'no reply and no logged reason' });
+    } else if (row.outcome === 'replied' && !answered) {
+      lost.push({ id: row.id, state: row.processing_state, why: 'marked replied, but no reply answers it' });
+    } else if (!answered && !reasoned.has(row.id) && !hasReason(row)) {
+      lost.push({ id: row.id, state: row.processing_state, why: 'no reply and no recorded reason' });
     }
   }
 
@@ -221,6 +225,12 @@ export async function auditReplies(pool: Pool): Promise<ReplyAudit> {
     lost,
     overlaps: await overlappingAttempts(pool, groups),
   };
+}
+
+/** A finished text that says why it has no reply: its outcome (no_reply, skipped: …) or its error. */
+function hasReason(row: { processing_state: string; outcome: string | null; last_error: string | null }): boolean {
+  if (row.processing_state === 'dead') return row.last_error !== null;
+  return row.outcome !== null && row.outcome !== 'replied';
 }
 
 /**

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AgentOutcome, NewEvent } from '../agent.types';
-import { AgentTurn } from '../kit/agent-turn';
-import { AgentModel } from '../model/agent-model';
+import { AgentTurns } from '../kit/agent-turns';
 import { chatTurns } from '../model/chat-turns';
 import { verificationAddress } from '../product/product-facts';
 import type { BouncerContext } from './bouncer.context';
@@ -29,14 +28,14 @@ export class BouncerAnswerFlow {
   private readonly collectUserInfo;
 
   constructor(
-    private readonly model: AgentModel,
+    private readonly turns: AgentTurns,
     repository: BouncerRepository,
   ) {
     this.collectUserInfo = collectUserInfoTool(repository);
   }
 
   async run(context: BouncerContext, signal: AbortSignal): Promise<AgentOutcome> {
-    const turn = new AgentTurn('bouncer', context, this.model, signal);
+    const turn = this.turns.start('bouncer', context, signal);
     const { user } = context;
     const emailVerifiedAck = context.trigger.kind === 'message' && context.trigger.emailVerifiedAck;
     const userTexts = context.trigger.kind === 'message' ? context.trigger.userTexts : [];
@@ -94,17 +93,23 @@ export class BouncerAnswerFlow {
     // After a user's answer: a fresh series of nudges while onboarding is incomplete, none once complete.
     turn.effects.push(progress.isComplete ? cancelReengagement(context) : reengagementTask(context, progress, 1));
 
-    const replies = await bouncerReply(turn, {
-      scenario,
-      firstName: (collected.fields.first_name as string | undefined) ?? user.firstName,
-      acknowledged: collected.acknowledged,
-      referrerName: collected.referrerName,
-      questions: decision.questions,
-      verificationAddress: scenario === 'request_email_verification' ? address : null,
-      emailJustVerified: emailVerifiedAck,
-      nudge: false,
-      previousReplies: previousBouncerReplies(context),
-    });
+    // The decision's own texts fit only if nothing it assumed was changed by the tools or the rules.
+    const drafted = scenario === decision.scenario && collected.rejected.length === 0 ? decision.replyTexts : null;
+    const replies = await bouncerReply(
+      turn,
+      {
+        scenario,
+        firstName: (collected.fields.first_name as string | undefined) ?? user.firstName,
+        acknowledged: collected.acknowledged,
+        referrerName: collected.referrerName,
+        questions: decision.questions,
+        verificationAddress: scenario === 'request_email_verification' ? address : null,
+        emailJustVerified: emailVerifiedAck,
+        nudge: false,
+        previousReplies: previousBouncerReplies(context),
+      },
+      drafted,
+    );
     turn.log.add('bouncer_turn', {
       output_data: { scenario, step: progress.step, fields: Object.keys(collected.fields), replies: replies.length },
     });

@@ -4,7 +4,13 @@ import { QUESTION_TOPICS, toQuestionTopics } from '../product/product-facts';
 import { BOUNCER_SCENARIOS, type BouncerDecision } from './bouncer-model.types';
 import { COLLECT_USER_INFO_SCHEMA, readCollectedInfo } from './collect-user-info.tool';
 
-const TOP_LEVEL = ['next_scenario', 'collect_user_info', 'questions_asked', 'context_for_response'] as const;
+const TOP_LEVEL = [
+  'next_scenario',
+  'collect_user_info',
+  'questions_asked',
+  'context_for_response',
+  'reply_texts',
+] as const;
 
 const text = (description: string) => ({ type: 'string', description });
 
@@ -24,6 +30,11 @@ export const BOUNCER_DECISION_TOOL: DecisionTool<BouncerDecision> = {
         description: 'Questions the user asked in this turn.',
       },
       context_for_response: text('One short note for whoever writes the reply.'),
+      reply_texts: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'The SMS texts to send, in your voice, following next_scenario (one text usually, at most three).',
+      },
     },
     required: ['next_scenario'],
     additionalProperties: false,
@@ -38,5 +49,6 @@ export function parseBouncerDecision(input: unknown): Parsed<BouncerDecision> {
   const collect = readCollectedInfo(reader, top.collect_user_info, 'collect_user_info');
   const questions = toQuestionTopics(reader.optionalStrings(top.questions_asked, 'questions_asked') ?? []);
   const guidance = reader.optionalString(top.context_for_response, 'context_for_response', 500) ?? null;
-  return { value: { scenario, collect, questions, guidance }, refused: reader.refused };
+  const replyTexts = reader.optionalStrings(top.reply_texts, 'reply_texts', 3) ?? [];
+  return { value: { scenario, collect, questions, guidance, replyTexts }, refused: reader.refused };
 }

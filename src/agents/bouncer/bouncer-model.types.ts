@@ -59,6 +59,8 @@ export interface BouncerDecision {
   questions: QuestionTopic[];
   /** A short note for the render step (Claude only; never shown to the user as such). */
   guidance: string | null;
+  /** The reply the decision wrote (one-call pipeline); empty when the local model decides. */
+  replyTexts: string[];
 }
 
 /** The structured input the local model decides from (Claude reads the same facts from the prompt). */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AgentOutcome } from '../agent.types';
 import type { ReengagementCheck } from '../context/agent-context.types';
-import { AgentTurn } from '../kit/agent-turn';
-import { AgentModel } from '../model/agent-model';
+import { AgentTurns } from '../kit/agent-turns';
 import { chatTurns } from '../model/chat-turns';
 import { verificationAddress } from '../product/product-facts';
 import type { BouncerContext } from './bouncer.context';
@@ -19,10 +18,10 @@ import { REENGAGEMENT_DECISION_TOOL } from './reengagement-decision.tool';
  */
 @Injectable()
 export class BouncerReengagementFlow {
-  constructor(private readonly model: AgentModel) {}
+  constructor(private readonly turns: AgentTurns) {}
 
   async run(context: BouncerContext, check: ReengagementCheck, signal: AbortSignal): Promise<AgentOutcome> {
-    const turn = new AgentTurn('bouncer', context, this.model, signal);
+    const turn = this.turns.start('bouncer', context, signal);
     const progress = context.progressBefore;
     const attempt = check.attemptCount;
     if (progress.isComplete) {

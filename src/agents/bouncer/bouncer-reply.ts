@@ -9,7 +9,11 @@ import { renderBouncerTemplate } from './bouncer.templates';
 const RENDER_MAX_TOKENS = 300;
 
 /** The Bouncer's reply for both flows: render, tone rules (two sentences a text), templates as the repair. */
-export async function bouncerReply(turn: AgentTurn<BouncerContext>, facts: BouncerRenderFacts): Promise<string[]> {
+export async function bouncerReply(
+  turn: AgentTurn<BouncerContext>,
+  facts: BouncerRenderFacts,
+  drafted: readonly string[] | null = null,
+): Promise<string[]> {
   if (facts.scenario === 'no_message') return [];
   if (facts.scenario === 'emoji_reply_only') return ['👍'];
   const spec: ReplySpec = {
@@ -30,6 +34,7 @@ export async function bouncerReply(turn: AgentTurn<BouncerContext>, facts: Bounc
       knownWords: contextWords(turn.context, [facts.referrerName]),
     },
     accept: (texts) => carriesRequiredFacts(texts, facts),
+    drafted,
   };
   return turn.reply(spec);
 }

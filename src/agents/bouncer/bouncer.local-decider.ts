@@ -39,7 +39,7 @@ export function decideBouncerLocally(input: BouncerDecisionInput): BouncerDecisi
     completedNow,
     emailVerifiedAck: input.emailVerifiedAck,
   });
-  return { scenario, collect, questions: understood.questions, guidance: null };
+  return { scenario, collect, questions: understood.questions, guidance: null, replyTexts: [] };
 }
 
 /** Re-engagement: nudge, unless the user's last words asked for time or to stop. */

@@ -78,7 +78,7 @@ export class AgentContextRepository {
       `SELECT id, conversation_id, role, content, direction, created_at
        FROM messages
        WHERE id = ANY($1::uuid[]) AND user_id = $2 AND direction = 'inbound'
-       ORDER BY created_at, id`,
+       ORDER BY created_at, arrival_order`,
       [messageIds, userId],
     );
     return rows.map(toMessage);
@@ -105,15 +105,15 @@ export class AgentContextRepository {
     if (limit <= 0) return [];
     const rows = await this.database.query<MessageRow>(
       `SELECT id, conversation_id, role, content, direction, created_at FROM (
-         SELECT id, conversation_id, role, content, direction, created_at
+         SELECT id, conversation_id, role, content, direction, created_at, arrival_order
          FROM messages
          WHERE conversation_id = $1
            AND NOT (id = ANY($2::uuid[]))
            AND (direction <> 'inbound' OR processing_state IS NULL OR processing_state IN ('done', 'dead'))
-         ORDER BY created_at DESC, id DESC
+         ORDER BY created_at DESC, arrival_order DESC
          LIMIT $3
        ) recent
-       ORDER BY created_at, id`,
+       ORDER BY created_at, arrival_order`,
       [conversationId, turnMessageIds, limit],
     );
     return rows.map(({ id, role, content, direction, created_at }) => ({

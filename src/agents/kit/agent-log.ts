@@ -1,5 +1,6 @@
 import type { ActionLogEntry, AgentName } from '../agent.types';
 import type { TurnContext } from '../context/agent-context.types';
+import { costUsd } from '../../config/model-prices';
 import type { ModelUsage } from '../model/model.types';
 
 /** Builds `agent_actions_log` rows for one turn, with the user and conversation filled in. */
@@ -25,12 +26,16 @@ export class AgentLog {
     });
   }
 
-  /** One row per model call: model, tokens (cache tokens in input_data), latency. */
+  /**
+   * One row per model call: model, tokens (cache writes and reads in input_data), latency, and
+   * cost_usd from the price table (src/config/model-prices.ts; the local model costs nothing).
+   */
   modelCall(purpose: string, modelKind: string, usage: ModelUsage, refused: readonly string[] = []): void {
     this.add('llm_call', {
       model_used: usage.model,
       input_tokens: usage.inputTokens,
       output_tokens: usage.outputTokens,
+      cost_usd: modelKind === 'claude' ? costUsd(usage.model, usage) : 0,
       latency_ms: usage.latencyMs,
       input_data: {
         purpose,

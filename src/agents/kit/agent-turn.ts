@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { AgentPipeline } from '../../config/environment';
 import type { AgentName, AgentOutcome, NewEvent } from '../agent.types';
 import type { TurnContext } from '../context/agent-context.types';
 import type { AgentEffect } from '../effects/agent-effect.types';
@@ -25,6 +26,11 @@ export interface ReplySpec {
   tone: ToneRules;
   /** Whether rendered texts still carry what they must (default: at least one text). */
   accept?: (texts: readonly string[]) => boolean;
+  /**
+   * The texts the decision already wrote (one-call pipeline), or null when a tool's result must
+   * shape the words (then a render call writes them). Ignored by the two-call pipeline.
+   */
+  drafted?: readonly string[] | null;
 }
 
 export type ToolResult<F> = { ok: true; facts: F } | { ok: false; reason: string };
@@ -45,6 +51,7 @@ export class AgentTurn<C extends TurnContext> {
     readonly context: C,
     private readonly model: AgentModel,
     private readonly signal: AbortSignal,
+    private readonly pipeline: AgentPipeline = 'two_call',
   ) {
     this.log = new AgentLog(agent, context);
   }
@@ -105,8 +112,24 @@ export class AgentTurn<C extends TurnContext> {
     return { ok: false, reason };
   }
 
-  /** Render → tone rules → templates when nothing usable remains. */
+  /**
+   * The decision's own texts when the one-call pipeline allows them and they pass the rules;
+   * otherwise render → tone rules → templates when nothing usable remains.
+   */
   async reply(spec: ReplySpec): Promise<string[]> {
+    if (this.pipeline === 'one_call' && spec.drafted && spec.drafted.length > 0) {
+      const accept = spec.accept ?? ((t: readonly string[]) => t.length > 0);
+      const drafted = enforceTone(spec.drafted, spec.tone);
+      if (accept(drafted.texts)) {
+        this.log.add('reply_from_decision', {
+          output_data: { scenario: spec.scenario, corrections: drafted.corrections, texts: drafted.texts.length },
+        });
+        return drafted.texts;
+      }
+      this.log.add('drafted_reply_rejected', {
+        output_data: { scenario: spec.scenario, corrections: drafted.corrections },
+      });
+    }
     const rendered = await this.model.render(
       { purpose: spec.purpose, prompt: spec.prompt, local: spec.template },
       { signal: this.signal },

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AgentModel } from '../model/agent-model';
+import { AgentTurns } from '../kit/agent-turns';
 import { MemberAgent, type MemberToneProfile } from './member.agent';
 
 /** The Concierge, for verified members (minimal: acknowledgments and the fixed answers). */
@@ -8,7 +8,7 @@ export class ConciergeAgent extends MemberAgent {
   readonly name = 'concierge' as const;
   protected readonly tone: MemberToneProfile = { maxSentencesPerText: 3, maxCharsPerText: 480 };
 
-  constructor(model: AgentModel) {
-    super(model);
+  constructor(turns: AgentTurns) {
+    super(turns);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AgentModel } from '../model/agent-model';
+import { AgentTurns } from '../kit/agent-turns';
 import { MemberAgent, type MemberToneProfile } from './member.agent';
 
 /** The Innovator agent, for members who sell a solution (minimal: acknowledgments and the fixed answers). */
@@ -9,7 +9,7 @@ export class InnovatorAgent extends MemberAgent {
   // Brief §5: under about 200 characters per text.
   protected readonly tone: MemberToneProfile = { maxSentencesPerText: 3, maxCharsPerText: 200 };
 
-  constructor(model: AgentModel) {
-    super(model);
+  constructor(turns: AgentTurns) {
+    super(turns);
   }
 }

@@ -1,8 +1,7 @@
 import type { AgentOutcome } from '../agent.types';
 import type { AgentHandleOptions, AgentProvider } from '../agent-provider';
 import type { TurnContext } from '../context/agent-context.types';
-import { AgentTurn } from '../kit/agent-turn';
-import type { AgentModel } from '../model/agent-model';
+import type { AgentTurns } from '../kit/agent-turns';
 import { chatTurns } from '../model/chat-turns';
 import { contextWords } from '../tone/context-words';
 import { MEMBER_DECISION_TOOL } from './member-decision.tool';
@@ -24,10 +23,10 @@ export abstract class MemberAgent implements AgentProvider {
   abstract readonly name: MemberAgentName;
   protected abstract readonly tone: MemberToneProfile;
 
-  constructor(private readonly model: AgentModel) {}
+  constructor(private readonly turns: AgentTurns) {}
 
   async handle(context: TurnContext, { signal }: AgentHandleOptions): Promise<AgentOutcome> {
-    const turn = new AgentTurn(this.name, context, this.model, signal);
+    const turn = this.turns.start(this.name, context, signal);
     if (context.trigger.kind === 're_engagement') {
       // Throttled, priorities-aware re-engagement needs the Account Manager's priorities: later issue.
       turn.log.add('re_engagement_decision_no_message', {

@@ -4,9 +4,15 @@ import type { Environment } from '../../config/environment';
 import type { AgentModel } from './agent-model';
 import { ClaudeModel } from './claude.model';
 import { LocalModel } from './local.model';
+import { MeteredAgentModel } from './metered.model';
+import type { ModelMetrics } from './model-metrics';
 
 /** ANTHROPIC_API_KEY set → Claude; unset (never in production: config validation refuses it) → the local model. */
-export function createAgentModel(config: ConfigService<Environment, true>): AgentModel {
+export function createAgentModel(config: ConfigService<Environment, true>, metrics: ModelMetrics): AgentModel {
+  return new MeteredAgentModel(selectAgentModel(config), metrics);
+}
+
+function selectAgentModel(config: ConfigService<Environment, true>): AgentModel {
   const logger = new Logger('AgentModel');
   const apiKey = config.get('ANTHROPIC_API_KEY', { infer: true });
   if (apiKey === undefined) {
