@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { MessagingModule } from './messaging/messaging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RoutingModule } from './routing/routing.module';
@@ -19,6 +20,7 @@ import { RoutingModule } from './routing/routing.module';
     DatabaseModule,
     RealtimeModule,
     RoutingModule,
+    MessagingModule,
     HealthModule,
     MetricsModule,
   ],

@@ -4,6 +4,7 @@ import { AGENT_PROVIDERS, type AgentProvider, type AgentProviders } from './agen
 import { AgentContextLoader } from './context/agent-context.loader';
 import { chooseAgent } from './context/agent-routing';
 import { AgentModel } from './model/agent-model';
+import { SmsCompliance } from '../messaging/sms-compliance';
 
 /**
  * The engine's entry point: loads the turn's context, picks the agent by the user's state and
@@ -21,12 +22,16 @@ export class AgentDispatcher {
     @Inject(AGENT_PROVIDERS) providers: AgentProviders,
     private readonly loader: AgentContextLoader,
     private readonly model: AgentModel,
+    private readonly compliance: SmsCompliance,
   ) {
     this.providers = new Map(providers.map((provider) => [provider.name, provider]));
   }
 
   async handleTurn(turn: TurnInput, { signal }: { signal: AbortSignal }): Promise<TurnResult> {
     const started = performance.now();
+    // STOP / START / HELP and opted-out users are answered by src/messaging, never by an agent.
+    const keywordReply = await this.compliance.answer(turn);
+    if (keywordReply) return keywordReply;
     const loaded = await this.loader.load(turn, new Date());
     const ids = { userId: turn.userId, messageIds: turn.messageIds };
 

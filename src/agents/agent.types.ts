@@ -1,3 +1,4 @@
+import type { ConsentChange } from '../messaging/consent.types';
 import type { QueuedMessage } from '../messaging/queued-message.types';
 import type { AgentEffect } from './effects/agent-effect.types';
 
@@ -53,6 +54,8 @@ export interface AgentOutcome {
   replies: string[];
   /** Proactive texts (nudges, news): queued for the message dispatcher, never sent at once. */
   queued?: QueuedMessage[];
+  /** Set only by the SMS keyword check (src/messaging): STOP opts out, START opts back in. */
+  consent?: ConsentChange;
   actions: AgentAction[];
   events: NewEvent[];
   logs: ActionLogEntry[];

@@ -15,6 +15,7 @@ import { InnovatorAgent } from './member/innovator.agent';
 import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
+import { SmsComplianceModule } from '../messaging/sms-compliance.module';
 import { ModelMetrics } from './model/model-metrics';
 
 /**
@@ -23,6 +24,7 @@ import { ModelMetrics } from './model/model-metrics';
  * DatabaseService and ConfigService come from their global modules.
  */
 @Module({
+  imports: [SmsComplianceModule],
   providers: [
     ModelMetrics,
     { provide: AgentModel, useFactory: createAgentModel, inject: [ConfigService, ModelMetrics] },

@@ -233,6 +233,20 @@ export class Environment {
   @Min(0)
   RETRY_MAX_DELAY_MS = 300000;
 
+  /** The message dispatcher's backstop: it looks for due queued texts at least this often. */
+  @toInt()
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  MESSAGE_DISPATCH_INTERVAL_MS = 1000;
+
+  /** Users whose due texts one dispatcher pass handles before it starts the next pass. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  MESSAGE_DISPATCH_BATCH = 100;
+
   /**
    * Test-only: commits skip the fencing-token check, so a worker that lost its claim commits
    * anyway. It exists to prove that the chaos run's invariants catch a broken fence; refused in

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ActionApplier } from '../agents/action-applier';
 import type { AgentOutcome } from '../agents/agent.types';
 import type { Queryable } from '../database/database.service';
+import { applyConsentChange } from '../messaging/consent.writer';
 import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { enqueueMessage } from '../messaging/message-queue.writer';
 
@@ -13,7 +14,11 @@ export class OutcomeWriter {
     private readonly scrubber: StoredTextScrubber,
   ) {}
 
-  async write(client: Queryable, outcome: Pick<AgentOutcome, 'actions' | 'events' | 'logs' | 'queued'>): Promise<void> {
+  async write(
+    client: Queryable,
+    outcome: Pick<AgentOutcome, 'actions' | 'events' | 'logs' | 'queued' | 'consent'>,
+  ): Promise<void> {
+    if (outcome.consent) await applyConsentChange(client, outcome.consent);
     await this.actions.apply(client, outcome.actions);
     for (const message of outcome.queued ?? []) await enqueueMessage(client, message);
     for (const event of outcome.events) {

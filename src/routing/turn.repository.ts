@@ -177,12 +177,16 @@ export class TurnRepository {
         if (!(await this.claims.fence(client, turn.key, turn.token))) return 'stale';
         const last = turn.messages[turn.messages.length - 1];
         if (result.outcome.replies.length > 0) {
+          // A text requeued from the dead letters already has its fallback at position 0: the real
+          // reply follows it (a second commit of the same turn still collides on the unique key).
           await client.query(
             `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, reply_to_message_id, sequence_index)
-             SELECT $1, $2, $3, reply.content, 'outbound', 'pending', $4, reply.position - 1
+             SELECT $1, $2, $3, reply.content, 'outbound', 'pending', $4, reply.position - 1 + CASE WHEN EXISTS (
+               SELECT 1 FROM messages f WHERE f.reply_to_message_id = $4 AND f.sequence_index = 0 AND f.content = $6
+             ) THEN 1 ELSE 0 END
              FROM unnest($5::text[]) WITH ORDINALITY AS reply(content, position)
              ORDER BY reply.position`,
-            [last.conversationId, turn.userId, result.agent, last.id, result.outcome.replies],
+            [last.conversationId, turn.userId, result.agent, last.id, result.outcome.replies, FALLBACK_REPLY],
           );
         }
         await this.outcomes.write(client, result.outcome);

@@ -91,6 +91,7 @@ describe('/metrics (black-box)', () => {
     expect(
       sampleValue(text, 'realtime_processor_model_tokens_total', { agent: 'bouncer', type: 'cache_write' }),
     ).toBeGreaterThan(0);
+    expect(sampleValue(text, 'realtime_processor_model_cost_usd_total', { agent: 'bouncer' })).toBeGreaterThan(0);
     // The second user's calls hit the static prefix the first user's calls wrote.
     expect(
       sampleValue(text, 'realtime_processor_model_tokens_total', { agent: 'bouncer', type: 'cache_read' }),

@@ -1,0 +1,158 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { chooseAgent } from '../agents/context/agent-routing';
+import { DatabaseService, type Queryable } from '../database/database.service';
+import { errorText } from '../routing/error-text';
+import { OPTED_OUT_REASON } from './consent.writer';
+import { localDate, nextLocalMidnight, validTimezone } from './local-time';
+import { MessageDispatchRepository, type QueueRow, type Recipient } from './message-dispatch.repository';
+import { ACTIVE_USER_WINDOW_MS, MAX_DISPATCH_ATTEMPTS } from './messaging-settings';
+import { MESSAGE_PRIORITIES } from './queued-message.types';
+import { quietHoursEnd } from './quiet-hours';
+import { SubjectRelevanceRepository } from './subject-relevance.repository';
+
+/** What became of one unit (a text, or a whole sequence) of one user. */
+export type UnitOutcome =
+  | { kind: 'none' }
+  | { kind: 'busy' }
+  | { kind: 'sent'; ids: string[]; messageIds: string[] }
+  | { kind: 'held'; ids: string[]; until: Date; reason: string }
+  | { kind: 'cancelled' | 'failed' | 'superseded'; ids: string[]; reason: string }
+  | { kind: 'error'; ids: string[]; error: string };
+
+/** PostgreSQL's "lock not available" (FOR UPDATE NOWAIT met a lock). */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** Delay before a unit that met an unexpected error is tried again: 30 s, doubling, at most an hour. */
+function retryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** attempts, 3_600_000);
+}
+
+/**
+ * Dispatches one unit of one user in one transaction, the user's row locked so two dispatchers
+ * never decide for the same user at once: opt-out → sanity → relevance → budget → quiet hours →
+ * send. Relevance is checked before the budget so a stale text is dropped rather than held. A
+ * unit that cannot be sent ends `failed`, `cancelled` or `superseded` with its reason; one held by
+ * the budget or quiet hours stays `queued` with a later `scheduled_for`.
+ */
+@Injectable()
+export class QueuedMessageSender {
+  private readonly logger = new Logger(QueuedMessageSender.name);
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: MessageDispatchRepository,
+    private readonly relevance: SubjectRelevanceRepository,
+  ) {}
+
+  async dispatchNext(userId: string, now: Date): Promise<UnitOutcome> {
+    const unit: { rows: QueueRow[] } = { rows: [] };
+    try {
+      return await this.database.transaction((client) => this.decide(client, userId, now, unit));
+    } catch (error) {
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return { kind: 'busy' };
+      const ids = unit.rows.map((row) => row.id);
+      const text = errorText(error);
+      if (ids.length > 0) {
+        const attempts = Math.max(...unit.rows.map((row) => row.dispatch_attempts));
+        const retryAt = new Date(now.getTime() + retryDelayMs(attempts));
+        await this.repository
+          .recordError(ids, text, retryAt, MAX_DISPATCH_ATTEMPTS)
+          .catch((bookkeeping: unknown) =>
+            this.logger.error(
+              { event: 'queued_message_bookkeeping_failed', userId, queueMessageIds: ids, err: bookkeeping },
+              'could not record a dispatch error',
+            ),
+          );
+      }
+      return { kind: 'error', ids, error: text };
+    }
+  }
+
+  private async decide(client: Queryable, userId: string, now: Date, unit: { rows: QueueRow[] }): Promise<UnitOutcome> {
+    const recipient = await this.repository.lockRecipient(client, userId);
+    if (recipient === 'busy') return { kind: 'busy' };
+    const head = await this.repository.nextDueRow(client, userId, now);
+    if (!head) return { kind: 'none' };
+    unit.rows = head.sequence_id ? await this.repository.lockSequence(client, head.sequence_id) : [head];
+    if (unit.rows.length === 0) unit.rows = [head];
+    const rows = unit.rows;
+    const ids = rows.map((row) => row.id);
+
+    const end = async (kind: 'cancelled' | 'failed' | 'superseded', reason: string, by: string | null = null) => {
+      await this.repository.finish(client, ids, kind, reason, by);
+      return { kind, ids, reason } as const;
+    };
+    const hold = async (until: Date, reason: string) => {
+      await this.repository.hold(client, ids, until, reason);
+      return { kind: 'held', ids, until, reason } as const;
+    };
+
+    if (recipient === 'missing') return end('failed', 'the user does not exist');
+    const problem = await this.malformed(client, head, rows);
+    if (problem) return end('failed', problem);
+    if (recipient.opted_out_at) return end('cancelled', OPTED_OUT_REASON);
+
+    const newer = await this.repository.newerOnSubject(client, head);
+    if (newer) return end('superseded', 'a newer text on the same subject was queued', newer);
+    if (head.requires_fresh_context && head.subject) {
+      const stale = await this.relevance.staleReason(client, {
+        userId,
+        subject: head.subject,
+        queuedAt: head.created_at,
+        now,
+      });
+      if (stale) return end('superseded', stale);
+    }
+
+    const timeZone = validTimezone(recipient.timezone);
+    const date = localDate(now, timeZone);
+    const budget = await this.repository.budget(client, userId, date);
+    if (budget.messages_sent >= budget.daily_limit) {
+      return hold(nextLocalMidnight(now, timeZone), `daily budget of ${budget.daily_limit} used (${date})`);
+    }
+    const active = await this.repository.textedSince(client, userId, new Date(now.getTime() - ACTIVE_USER_WINDOW_MS));
+    if (!active) {
+      const lastHour = await this.repository.sentSince(client, userId, new Date(now.getTime() - 3_600_000));
+      if (lastHour.count >= budget.hourly_limit && lastHour.oldest) {
+        return hold(new Date(lastHour.oldest.getTime() + 3_600_000), `hourly budget of ${budget.hourly_limit} used`);
+      }
+      const quietEnd = budget.quiet_hours_enabled
+        ? quietHoursEnd(now, { start: recipient.quiet_hours_start, end: recipient.quiet_hours_end, timeZone })
+        : null;
+      if (quietEnd) return hold(quietEnd, `quiet hours in ${timeZone}`);
+    }
+
+    const conversationId = await this.repository.activeConversation(client, userId);
+    const role = head.agent_id?.trim() || this.defaultRole(recipient);
+    const messageIds: string[] = [];
+    for (const row of rows) {
+      messageIds.push(await this.repository.send(client, row, row.final_message!.trim(), role, conversationId, now));
+    }
+    await this.repository.countSend(client, userId, date, now);
+    return { kind: 'sent', ids, messageIds };
+  }
+
+  /** Why the unit can never be sent, or null. */
+  private async malformed(client: Queryable, head: QueueRow, rows: QueueRow[]): Promise<string | null> {
+    const unknown = rows.find((row) => !(MESSAGE_PRIORITIES as readonly string[]).includes(row.priority));
+    if (unknown) return `unknown priority ${JSON.stringify(unknown.priority.slice(0, 40))}`;
+    if (rows.some((row) => !row.final_message?.trim())) return 'empty text: final_message is empty';
+    if (!head.sequence_id) return null;
+    const total = head.sequence_total;
+    if (total === null || total < 1) return 'broken sequence: sequence_total is missing';
+    if (rows.some((row) => row.user_id !== head.user_id || row.sequence_total !== total)) {
+      return 'broken sequence: its parts disagree on the user or the total';
+    }
+    const positions = new Set(rows.map((row) => row.sequence_position));
+    if (positions.has(null) || positions.size !== rows.length) return 'broken sequence: missing or repeated positions';
+    if ((await this.repository.settledSequenceParts(client, head.sequence_id)) > 0) {
+      return 'broken sequence: some parts already left the queue';
+    }
+    if (rows.length !== total) return `broken sequence: ${rows.length} of ${total} parts queued`;
+    return null;
+  }
+
+  private defaultRole(recipient: Recipient): string {
+    return chooseAgent({ verified: recipient.verified, pocAgentType: recipient.poc_agent_type }).agent;
+  }
+}
