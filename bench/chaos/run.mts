@@ -30,7 +30,7 @@ import { ScriptedModel } from '../../test/support/scripted-model.ts';
 import { Instance, RestartablePostgres, timeUntil } from './cluster.mts';
 import { faultsFor, modelStorm, type ChaosWorld, type Fault } from './faults.mts';
 import { checkInvariants, installEventAudit } from './invariants.mts';
-import { scanForLeaks, type Needle } from './leak-scan.mts';
+import { scanForLeaks, type Needle } from '../../test/support/leak-scan.ts';
 import { CHAOS_TEXTS, LoadGenerator } from './load.mts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

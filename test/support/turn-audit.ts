@@ -144,7 +144,7 @@ export async function auditReplies(pool: Pool): Promise<ReplyAudit> {
   const groupRows = await pool.query<{ txid: string; user_id: string | null; reply_to: string; at: Date }>(`
     SELECT txid::text, user_id, (array_agg(reply_to_message_id))[1] AS reply_to, min(at) AS at
     FROM test_reply_audit WHERE reply_to_message_id IS NOT NULL
-    GROUP BY txid, user_id`);
+    GROUP BY txid, user_id ORDER BY min(at)`);
   const transitions = (
     await pool.query<Transition>(
       `SELECT message_id, claim_token::text, transition, txid::text, at FROM test_turn_audit ORDER BY at`,
@@ -164,6 +164,14 @@ export async function auditReplies(pool: Pool): Promise<ReplyAudit> {
     ).rows.map((row) => row.id),
   );
 
+  // When each token's claim ended (released, or taken over), from the claims table's audit.
+  const endedAt = new Map(
+    (
+      await pool.query<{ token: string; at: Date }>(
+        `SELECT token::text, min(at) AS at FROM test_claim_audit WHERE transition = 'ended' GROUP BY token`,
+      )
+    ).rows.map((row) => [row.token, row.at]),
+  );
   const committedByTx = new Map<string, Transition[]>();
   const claimedBy = new Map<string, Set<string>>();
   const committedTokens = new Set<string>();
@@ -194,10 +202,12 @@ export async function auditReplies(pool: Pool): Promise<ReplyAudit> {
         covers,
       };
     }
-    const stale = (claimsOf.get(row.reply_to) ?? [])
-      .filter((claim) => claim.at <= row.at && !committedTokens.has(claim.claim_token as string))
-      .pop();
-    const writer = stale?.claim_token ?? null;
+    // Prefer a token that had already lost its claim when the group was written: the stale one.
+    const candidates = (claimsOf.get(row.reply_to) ?? []).filter(
+      (claim) => claim.at <= row.at && !committedTokens.has(claim.claim_token as string),
+    );
+    const lostBefore = candidates.filter((claim) => (endedAt.get(claim.claim_token as string) ?? row.at) < row.at);
+    const writer = (lostBefore.pop() ?? candidates.pop())?.claim_token ?? null;
     const covers = writer ? [...(claimedBy.get(writer) ?? [])] : [row.reply_to];
     return { txid: row.txid, userId: row.user_id, replyTo: row.reply_to, at: row.at, committedBy, writer, covers };
   });
