@@ -11,6 +11,7 @@ export default tseslint.config(
       '.tools/',
       'coverage/',
       'bench/results/',
+      'bench/**/*.js',
       '*.js',
       '*.mjs',
       'scripts/',

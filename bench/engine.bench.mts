@@ -2,10 +2,10 @@ import pg from 'pg';
 import { createDatabase } from './lib/postgres.mts';
 import { BenchService } from './lib/service.mts';
 import { percentiles, round } from './lib/stats.mts';
+import { burstPlan, drive, LOAD_MESSAGES_PER_USER, LOAD_USERS } from './lib/workload.mts';
 
 export const LATENCY_SAMPLES = 300;
-export const LOAD_USERS = 200;
-export const LOAD_MESSAGES_PER_USER = 10;
+export { LOAD_MESSAGES_PER_USER, LOAD_USERS } from './lib/workload.mts';
 
 export interface PipelineResult {
   instances: number;
@@ -18,10 +18,13 @@ export interface PipelineResult {
   idleOverheadMs?: ReturnType<typeof percentiles>;
   /** Row committed → reply committed, one text at a time (ms). */
   idleLatencyMs: ReturnType<typeof percentiles>;
-  /** The same under the burst load (ms): each turn measured from its last text's commit. */
+  /** Under the burst load: each burst's commit → the reply of the turn that answered its first text (ms). */
   loadLatencyMs: ReturnType<typeof percentiles>;
   messages: number;
   turns: number;
+  bursts: number;
+  /** Bursts whose first text could be matched to its reply (all, unless something is wrong). */
+  burstsMeasured: number;
   messagesPerSecond: number;
   turnsPerSecond: number;
 }
@@ -58,6 +61,8 @@ export async function benchPipeline(
 ): Promise<PipelineResult> {
   const url = await createDatabase(serverUrl, `bench_pipeline_${instances}_${model.replace(/-/g, '_')}`, true);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
+  pool.on('error', () => undefined);
   await installReplyNotify(pool);
   const services = await Promise.all(
     Array.from({ length: instances }, (_, i) =>
@@ -119,30 +124,21 @@ export async function benchPipeline(
 
   // 2. Bursts: 200 users x 10 texts, 1-4 texts per transaction, as fast as 8 connections insert.
   const loadUsers = await seedUsers(pool, LOAD_USERS, `3${instances}`);
-  const committed = new Map<string, number>();
-  const work: Array<{ user: (typeof loadUsers)[number]; size: number }> = [];
-  for (let round = 0, left = loadUsers.map(() => LOAD_MESSAGES_PER_USER); left.some((n) => n > 0); round += 1) {
-    loadUsers.forEach((user, index) => {
-      const size = Math.min(left[index], 1 + ((index + round) % 4));
-      if (size > 0) work.push({ user, size });
-      left[index] -= size;
-    });
-  }
+  const plan = burstPlan();
+  const bursts: Array<{ firstId: string; committedAt: number }> = [];
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let item = work.shift(); item; item = work.shift()) {
-        const client = await pool.connect();
-        await client.query('BEGIN');
-        const ids: string[] = [];
-        for (let k = 0; k < item.size; k += 1) ids.push(await insert(client, item.user, `text ${k}`));
-        await client.query('COMMIT');
-        client.release();
-        const at = performance.now();
-        for (const id of ids) committed.set(id, at);
-      }
-    }),
-  );
+  await drive(plan, async ({ user, size }) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const ids: string[] = [];
+      for (let k = 0; k < size; k += 1) ids.push(await insert(client, loadUsers[user], `text ${k}`));
+      await client.query('COMMIT');
+      bursts.push({ firstId: ids[0], committedAt: performance.now() });
+    } finally {
+      client.release();
+    }
+  });
   const total = LOAD_USERS * LOAD_MESSAGES_PER_USER;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -153,16 +149,22 @@ export async function benchPipeline(
     if (Date.now() > deadline) throw new Error('load did not finish in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  const { rows: turnRows } = await pool.query<{ reply_to_message_id: string }>(
-    `SELECT reply_to_message_id FROM messages r WHERE direction = 'outbound' AND sequence_index = 0
-       AND EXISTS (SELECT 1 FROM messages i WHERE i.id = r.reply_to_message_id AND i.content LIKE 'text %')`,
+  // Which turn answered each text: the reply committed in the same transaction that marked the text
+  // done, so its created_at (the transaction's start) equals the text's processed_at.
+  const { rows: answeredBy } = await pool.query<{ text_id: string; reply_to: string }>(
+    `SELECT i.id AS text_id, r.reply_to_message_id AS reply_to
+     FROM messages i JOIN messages r ON r.direction = 'outbound' AND r.sequence_index = 0
+       AND r.user_id = i.user_id AND r.created_at = i.processed_at
+     WHERE i.direction = 'inbound' AND i.content LIKE 'text %'`,
   );
+  const turnOf = new Map(answeredBy.map((row) => [row.text_id, row.reply_to]));
+  const turnIds = new Set(answeredBy.map((row) => row.reply_to));
   // Let the last notifications arrive before reading them.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const loadLatency = turnRows
-    .map((row) => (replied.get(row.reply_to_message_id) ?? NaN) - (committed.get(row.reply_to_message_id) ?? NaN))
+  const loadLatency = bursts
+    .map(({ firstId, committedAt }) => (replied.get(turnOf.get(firstId) ?? '') ?? NaN) - committedAt)
     .filter(Number.isFinite);
-  const lastReply = Math.max(...turnRows.map((row) => replied.get(row.reply_to_message_id) ?? 0));
+  const lastReply = Math.max(...[...turnIds].map((id) => replied.get(id) ?? 0));
   const seconds = (lastReply - started) / 1000;
 
   await listener.end();
@@ -175,8 +177,10 @@ export async function benchPipeline(
     idleLatencyMs: percentiles(idle),
     loadLatencyMs: percentiles(loadLatency),
     messages: total,
-    turns: turnRows.length,
+    turns: turnIds.size,
+    bursts: bursts.length,
+    burstsMeasured: loadLatency.length,
     messagesPerSecond: round(total / seconds),
-    turnsPerSecond: round(turnRows.length / seconds),
+    turnsPerSecond: round(turnIds.size / seconds),
   };
 }

@@ -1,61 +1,170 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { createDatabase } from './lib/postgres.mts';
 import { BenchService } from './lib/service.mts';
 import { round } from './lib/stats.mts';
 
-export const BACKLOG_MESSAGES = 10_000;
-const BACKLOG_USERS = 1_000;
+/** Texts (or jobs) waiting when the process starts: memory is measured at each, so "flat" is a curve. */
+export const BACKLOGS = [1_000, 10_000, 100_000];
+const TEXTS_PER_USER = 10;
 
-export interface FootprintResult {
-  /** Process start → /health shows both subscriptions connected (ms), on an already migrated database. */
-  startToConnectedMs: number;
-  rssIdleMb: number;
-  /** Peak resident memory while a backlog waiting at start-up is worked off. */
-  rssBacklogPeakMb: number;
-  backlogMessages: number;
-  backlogDrainSeconds: number;
+export interface BacklogPoint {
+  waiting: number;
+  /** Peak resident memory while the backlog is worked off (MB). */
+  rssPeakMb: number;
+  drainSeconds: number;
 }
 
-/** Start-up time and memory, idle and under a backlog that was written while the service was down. */
-export async function benchFootprint(serverUrl: string, env: Record<string, string>): Promise<FootprintResult> {
-  const url = await createDatabase(serverUrl, 'bench_footprint', true);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+export interface ProcessFootprint {
+  name: string;
+  /** Process start → ready (ms): the service's /health shows both subscriptions connected; graphile-worker's runner started. */
+  startToReadyMs: number;
+  rssIdleMb: number;
+  backlogs: BacklogPoint[];
+}
 
-  const idle = await BenchService.start({ DATABASE_URL: url, ...env });
-  const startToConnectedMs = await idle.waitConnected();
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  const rssIdleMb = await idle.rssMb();
-  await idle.stop();
+export interface FootprintResult {
+  service: ProcessFootprint;
+  /** graphile-worker in a process of its own, with a no-op task and the same concurrency. */
+  reference: ProcessFootprint;
+}
 
-  await pool.query(
-    `WITH u AS (
-       INSERT INTO users (phone_number) SELECT '+1777' || lpad(g::text, 7, '0') FROM generate_series(1, $1) g RETURNING id, phone_number),
-     c AS (INSERT INTO conversations (user_id, phone_number) SELECT id, phone_number FROM u RETURNING id, user_id)
-     INSERT INTO messages (conversation_id, user_id, role, content, direction, status, created_at)
-     SELECT c.id, c.user_id, 'user', 'backlog text ' || n, 'inbound', 'delivered', clock_timestamp()
-     FROM c CROSS JOIN generate_series(1, $2) n`,
-    [BACKLOG_USERS, BACKLOG_MESSAGES / BACKLOG_USERS],
-  );
-  const busy = await BenchService.start({ DATABASE_URL: url, ...env });
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** Samples the process's memory every 100 ms until `left()` is 0; returns the peak and the time taken. */
+async function drain(pid: number, left: () => Promise<number>): Promise<{ rssPeakMb: number; drainSeconds: number }> {
   const started = performance.now();
   let peak = 0;
   for (;;) {
-    peak = Math.max(peak, await busy.rssMb().catch(() => 0));
-    const { rows } = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND processing_state <> 'done'`,
-    );
-    if (rows[0].n === 0) break;
-    if (performance.now() - started > 300_000) throw new Error('backlog did not drain in 5 minutes');
+    peak = Math.max(peak, await rssMb(pid).catch(() => 0));
+    if ((await left()) === 0) break;
+    if (performance.now() - started > 600_000) throw new Error('backlog did not drain in 10 minutes');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const backlogDrainSeconds = round((performance.now() - started) / 1000);
-  await busy.stop();
+  return { rssPeakMb: peak, drainSeconds: round((performance.now() - started) / 1000) };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
+
+async function serviceFootprint(serverUrl: string, env: Record<string, string>): Promise<ProcessFootprint> {
+  const url = await createDatabase(serverUrl, 'bench_footprint', true);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
+  pool.on('error', () => undefined);
+  const idle = await BenchService.start({ DATABASE_URL: url, ...env });
+  const startToReadyMs = await idle.waitConnected();
+  await settle();
+  const rssIdleMb = await idle.rssMb();
+  await idle.stop();
+
+  const backlogs: BacklogPoint[] = [];
+  for (const [index, waiting] of BACKLOGS.entries()) {
+    // Written while the service is down: users × 10 texts each.
+    await pool.query(
+      `WITH u AS (
+         INSERT INTO users (phone_number) SELECT '+17' || $3 || lpad(g::text, 7, '0') FROM generate_series(1, $1) g RETURNING id, phone_number),
+       c AS (INSERT INTO conversations (user_id, phone_number) SELECT id, phone_number FROM u RETURNING id, user_id)
+       INSERT INTO messages (conversation_id, user_id, role, content, direction, status, created_at)
+       SELECT c.id, c.user_id, 'user', 'backlog text ' || n, 'inbound', 'delivered', clock_timestamp()
+       FROM c CROSS JOIN generate_series(1, $2) n`,
+      [waiting / TEXTS_PER_USER, TEXTS_PER_USER, index],
+    );
+    const busy = await BenchService.start({ DATABASE_URL: url, ...env });
+    const point = await drain(busy.child.pid!, async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND processing_state <> 'done'`,
+      );
+      return rows[0].n;
+    });
+    await busy.stop();
+    backlogs.push({ waiting, ...point });
+  }
   await pool.end();
-  return {
-    startToConnectedMs: round(startToConnectedMs),
-    rssIdleMb,
-    rssBacklogPeakMb: peak,
-    backlogMessages: BACKLOG_MESSAGES,
-    backlogDrainSeconds,
-  };
+  return { name: 'realtime-processor', startToReadyMs: round(startToReadyMs), rssIdleMb, backlogs };
+}
+
+/** graphile-worker started as its own process; resolves once it printed "ready". */
+async function startWorker(url: string, concurrency: number): Promise<{ child: ChildProcess; readyMs: number }> {
+  const startedAt = performance.now();
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, join(import.meta.dirname, 'lib', 'graphile-worker.process.mts')],
+    {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, CONCURRENCY: String(concurrency) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  for await (const chunk of child.stdout) {
+    output += String(chunk);
+    if (output.includes('ready')) break;
+  }
+  return { child, readyMs: performance.now() - startedAt };
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function referenceFootprint(serverUrl: string, concurrency: number): Promise<ProcessFootprint> {
+  const url = await createDatabase(serverUrl, 'bench_footprint_graphile', false);
+  await runMigrations({ connectionString: url, logger: undefined });
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
+  pool.on('error', () => undefined);
+  const idle = await startWorker(url, concurrency);
+  await settle();
+  const rssIdleMb = await rssMb(idle.child.pid!);
+  await stopWorker(idle.child);
+
+  const backlogs: BacklogPoint[] = [];
+  for (const waiting of BACKLOGS) {
+    await pool.query(
+      `SELECT graphile_worker.add_job('noop', json_build_object('n', g)) FROM generate_series(1, $1) g`,
+      [waiting],
+    );
+    const busy = await startWorker(url, concurrency);
+    const point = await drain(busy.child.pid!, async () => {
+      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs`);
+      return rows[0].n;
+    });
+    await stopWorker(busy.child);
+    backlogs.push({ waiting, ...point });
+  }
+  await pool.end();
+  return { name: 'graphile-worker', startToReadyMs: round(idle.readyMs), rssIdleMb, backlogs };
+}
+
+/** Start-up time and memory, idle and under backlogs written while the process was down, with the reference. */
+export async function benchFootprint(
+  serverUrl: string,
+  env: Record<string, string>,
+  concurrency: number,
+): Promise<FootprintResult> {
+  const service = await serviceFootprint(serverUrl, env);
+  const reference = await referenceFootprint(serverUrl, concurrency);
+  return { service, reference };
+}
+
+// `node bench/footprint.bench.mts` runs it alone (after `npm run build`) and prints JSON.
+if (process.argv[1] === import.meta.filename) {
+  const { startPostgres } = await import('./lib/postgres.mts');
+  const postgres = await startPostgres();
+  try {
+    const result = await benchFootprint(postgres.serverUrl, { REALTIME_SOURCE: 'postgres', MAX_CONCURRENCY: '8' }, 8);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await postgres.stop();
+  }
 }

@@ -13,10 +13,10 @@
  * `commitMs` (COMMIT sent → acknowledged) is reported for scale: a wake-up can arrive before the
  * inserting client hears its own commit.
  *
- * Listeners, one phase each (one row at a time, nothing else running), so none competes with
- * another for the event loop:
+ * Listeners, all four connected at once and timed on the same rows in one phase, so the two
+ * floors and the two feeds see the same moments of this shared machine (a phase per listener let
+ * a busy minute land on one of them only):
  * - `bareListen`: a plain `pg` client LISTENing on the trigger's channel, the floor for LISTEN.
- *   It runs in every phase, paired with the subject, and is reported over all phases.
  * - `postgresFeed`: PostgresChangeFeed (LISTEN + payload validation + wake-up).
  * - `supabaseFeed`: SupabaseChangeFeed through the Realtime stand-in of test/support, fed by this
  *   database. The stand-in adds its own hop that real Supabase replaces with logical replication:
@@ -24,6 +24,8 @@
  *   then a WebSocket push. Compare it with `bareSupabaseJs`, not with the LISTEN figures.
  * - `bareSupabaseJs`: a plain supabase-js channel with the same binding on the same stand-in, the
  *   floor for that path; the difference to `supabaseFeed` is the feed's own cost.
+ * The four share one event loop, so a row's four arrivals are handled one after the other; which
+ * listener goes first depends on which socket is read first, not on a fixed order.
  *
  * The stand-in is TypeScript with parameter properties, which Node's type stripping cannot run, so
  * it is compiled on load with @swc/core (a dev dependency, as the bench is).
@@ -47,7 +49,8 @@ const WAIT_MS = 10_000;
 const SERVICE_ROLE_KEY = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.bench-notice-latency';
 
 type Percentiles = ReturnType<typeof percentiles>;
-type Listener = 'bareListen' | 'postgresFeed' | 'supabaseFeed' | 'bareSupabaseJs';
+const LISTENERS = ['bareListen', 'postgresFeed', 'bareSupabaseJs', 'supabaseFeed'] as const;
+type Listener = (typeof LISTENERS)[number];
 
 export interface NoticeLatencyResult {
   samples: number;
@@ -195,10 +198,10 @@ export async function benchNoticeLatency(serverUrl: string, samples = NOTICE_SAM
   Logger.overrideLogger(false);
   const url = await createDatabase(serverUrl, 'bench_notice_latency', true);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
+  pool.on('error', () => undefined);
   const arrivals = new Arrivals();
-  const latencies = new Map<Listener, number[]>(
-    (['bareListen', 'postgresFeed', 'supabaseFeed', 'bareSupabaseJs'] as const).map((name) => [name, []]),
-  );
+  const latencies = new Map<Listener, number[]>(LISTENERS.map((name) => [name, []]));
   const commits: number[] = [];
   const reconnect = { minMs: 100, maxMs: 1000 };
 
@@ -208,19 +211,14 @@ export async function benchNoticeLatency(serverUrl: string, samples = NOTICE_SAM
   await listen.query('LISTEN inbound_messages');
   const standIn = await loadStandIn().start({ databaseUrl: url });
   try {
-    // 1. The postgres feed: LISTEN on its own connection, validation, wake-up.
+    // The postgres feed: LISTEN on its own connection, validation, wake-up.
     const pgRegistry = new SubscriptionRegistry();
     const postgresFeed = new PostgresChangeFeed(
       { url, probeIntervalMs: 5000, reconnect },
       pgRegistry,
       stampingBus(arrivals, 'postgresFeed'),
     );
-    await postgresFeed.start();
-    await waitFor(connected(pgRegistry), 'the postgres feed to LISTEN');
-    await sample(pool, arrivals, ['bareListen', 'postgresFeed'], samples, latencies, commits);
-    await postgresFeed.stop();
-
-    // 2. The supabase feed through the stand-in.
+    // The supabase feed through the stand-in.
     const sbRegistry = new SubscriptionRegistry();
     const supabaseFeed = new SupabaseChangeFeed(
       {
@@ -233,12 +231,7 @@ export async function benchNoticeLatency(serverUrl: string, samples = NOTICE_SAM
       sbRegistry,
       stampingBus(arrivals, 'supabaseFeed'),
     );
-    await supabaseFeed.start();
-    await waitFor(connected(sbRegistry), 'the supabase feed to subscribe');
-    await sample(pool, arrivals, ['bareListen', 'supabaseFeed'], samples, latencies, commits);
-    await supabaseFeed.stop();
-
-    // 3. A bare supabase-js channel, same binding, same stand-in.
+    // A bare supabase-js channel, same binding, same stand-in.
     const client = createClient(standIn.url, SERVICE_ROLE_KEY, {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
       realtime: { transport: WebSocket as unknown as WebSocketLikeConstructor },
@@ -254,9 +247,17 @@ export async function benchNoticeLatency(serverUrl: string, samples = NOTICE_SAM
       .subscribe((status) => {
         if (status === REALTIME_SUBSCRIBE_STATES.SUBSCRIBED) subscribed = true;
       });
+    await postgresFeed.start();
+    await supabaseFeed.start();
+    await waitFor(connected(pgRegistry), 'the postgres feed to LISTEN');
+    await waitFor(connected(sbRegistry), 'the supabase feed to subscribe');
     await waitFor(() => subscribed, 'the bare supabase-js channel to subscribe');
-    await sample(pool, arrivals, ['bareListen', 'bareSupabaseJs'], samples, latencies, commits);
+
+    await sample(pool, arrivals, [...LISTENERS], samples, latencies, commits);
+
     await client.removeAllChannels();
+    await supabaseFeed.stop();
+    await postgresFeed.stop();
   } finally {
     await standIn.stop();
     await listen.end();

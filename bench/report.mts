@@ -1,99 +1,268 @@
+/**
+ * Renders docs/performance.md from one run's figures. Every statement in it is computed from those
+ * figures (comparisons, goals met or not, growth of memory); the fixed prose only says what was
+ * measured and how.
+ */
+import type { EngineProfileResult } from './engine-profile.bench.mts';
 import type { PipelineResult } from './engine.bench.mts';
-import type { FootprintResult } from './footprint.bench.mts';
-import type { NoticeLatencyResult } from './notice-latency.bench.mts';
+import type { FootprintResult, ProcessFootprint } from './footprint.bench.mts';
 import type { ReferenceResult } from './graphile-worker.bench.mts';
+import type { AgentKind, ModelTurnsResult } from './model-turns.bench.mts';
+import type { NoticeLatencyResult } from './notice-latency.bench.mts';
 
 export interface BenchResult {
   date: string;
   machine: { cpu: string; cores: number; memoryGb: number; os: string; node: string; postgres: string };
   agent: string;
   workload: { latencySamples: number; users: number; messagesPerUser: number; concurrencyPerInstance: number };
-  pipelines: PipelineResult[];
-  reference: ReferenceResult;
-  footprint: FootprintResult;
+  modelTurns: ModelTurnsResult;
   notice: NoticeLatencyResult;
+  pipelines: PipelineResult[];
+  references: ReferenceResult[];
+  profile: EngineProfileResult;
+  footprint: FootprintResult;
 }
 
-const ms = (p: { p50: number; p95: number; p99: number }) => `${p.p50} / ${p.p95} / ${p.p99}`;
+type Percentiles = { p50: number; p95: number; p99: number };
+const ms = (p: Percentiles) => `${p.p50} / ${p.p95} / ${p.p99}`;
+const seconds = (value: number) => `${(value / 1000).toFixed(2)} s`;
+const percent = (share: number) => `${Math.round(share * 100)} %`;
+const times = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+const AGENTS: AgentKind[] = ['bouncer', 'concierge'];
+const agentName = (agent: AgentKind) => (agent === 'bouncer' ? 'Bouncer' : 'Concierge');
 
-export function renderReport(result: BenchResult): string {
-  const { machine, workload, reference } = result;
-  const rows = result.pipelines.map(
-    (p) =>
-      `| realtime-processor, ${p.instances} instance${p.instances > 1 ? 's' : ''}, ${p.model === 'local' ? 'local model' : 'Claude client → stand-in'} | ${ms(p.idleLatencyMs)} | ${ms(p.loadLatencyMs)} | ${p.messagesPerSecond} msg/s (${p.turnsPerSecond} turns/s) |`,
+/** Optional figures: earlier runs' JSON lacks them, and --report-only must still render. */
+function section(render: () => string): string {
+  try {
+    return render();
+  } catch {
+    return '';
+  }
+}
+
+function modelTimeSection(result: ModelTurnsResult): string {
+  const { profile } = result;
+  const rows = result.modes.flatMap((mode) =>
+    AGENTS.map((agent) => {
+      const turns = mode.agents[agent];
+      return `| ${mode.name}${mode.reference ? ' (reference)' : ''} | ${agentName(agent)} | ${seconds(turns.latencyMs.p50)} | ${seconds(turns.latencyMs.p95)} | ${turns.roundTrips.p50} (max ${turns.roundTrips.max}) | ${turns.modelCallsPerTurn} | ${turns.outputTokensPerCall} |`;
+    }),
   );
-  const claude = result.pipelines.find((p) => p.model === 'claude-stand-in');
+  const cacheRows = result.modes.flatMap((mode) =>
+    AGENTS.map((agent) => {
+      const conversation = mode.conversation[agent];
+      return `| ${mode.name} | ${agentName(agent)} | ${percent(conversation.perTurn[0] ?? 0)} | ${percent(conversation.fromTurn2)} | ${conversation.perTurn.map(percent).join(', ')} |`;
+    }),
+  );
+  const goals = result.modes.flatMap((mode) =>
+    AGENTS.map((agent) => {
+      const turns = mode.agents[agent];
+      const cache = mode.conversation[agent].fromTurn2;
+      return `- ${mode.name}, ${agentName(agent)}: p95 ${seconds(turns.latencyMs.p95)} ≤ 3.0 s ${met(turns.latencyMs.p95 <= 3000)}; one round trip on the common path (median ${turns.roundTrips.p50}) ${met(turns.roundTrips.p50 <= 1)}; cache share from turn 2 ${percent(cache)} ≥ 60 % ${met(cache >= 0.6)}.`;
+    }),
+  );
+  const reference = result.modes.find((mode) => mode.reference);
+  const others = result.modes.filter((mode) => !mode.reference);
+  const comparisons = reference
+    ? others.flatMap((mode) =>
+        AGENTS.map(
+          (agent) =>
+            `- ${agentName(agent)}: ${mode.name} p50 ${seconds(mode.agents[agent].latencyMs.p50)} against the reference's ${seconds(reference.agents[agent].latencyMs.p50)} (${times(mode.agents[agent].latencyMs.p50, reference.agents[agent].latencyMs.p50)}), p95 ${seconds(mode.agents[agent].latencyMs.p95)} against ${seconds(reference.agents[agent].latencyMs.p95)}.`,
+        ),
+      )
+    : [];
+  return `## Model time: a turn against a Sonnet-class latency
+
+Bouncer and Concierge turns through the real Anthropic SDK against the stand-in of
+\`test/support/anthropic-stand-in.ts\`, which holds each answer for the model's time to first token
+(log-normal, median ${profile.timeToFirstTokenMs} ms, sigma ${profile.timeToFirstTokenSigma}) plus its output tokens at
+${profile.outputTokensPerSecond} tokens/s, the default profile for \`${result.model}\`. Sources of those figures:
+Artificial Analysis as quoted for Claude Sonnet 4.5 (63 output tokens/s, 1.80 s to first token) and
+AWS's Claude latency guide (Sonnet 4.6: 80–120 output tokens/s); the default sits between them.
+The stand-in caches a prefix only from ${result.minCacheableTokens} tokens on (one token ≈ 4 characters), as the API does
+for Sonnet-class models. Output sizes are the scripted model's: an SMS reply of about 45 tokens,
+decisions with a short note.
+
+Each pipeline runs as its own instance, database and stand-in, in the same run, with samples
+interleaved; ${result.samplesPerAgent} turns per agent and pipeline, each a new user's first text. Latency is
+inbound row committed → first reply row committed. Round trips are sequential model calls
+(overlapping calls count once).
+
+| pipeline | agent | p50 | p95 | round trips per turn | model calls per turn | output tokens per call |
+| --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+${comparisons.length > 0 ? `\n${comparisons.join('\n')}\n` : ''}
+Prompt cache over one 10-turn conversation per agent and pipeline: the share of input tokens read
+from the cache (read ÷ (read + written + uncached)), per turn.
+
+| pipeline | agent | turn 1 | turns 2–10 | per turn |
+| --- | --- | --- | --- | --- |
+${cacheRows.join('\n')}
+
+Goals (issue: p95 ≤ 3.0 s, one model round trip on the common path, ≥ 60 % of input tokens from
+the cache from the second turn on):
+
+${goals.join('\n')}
+`;
+}
+
+function noticeSection(notice: NoticeLatencyResult): string {
+  const { latencyMs } = notice;
+  const feedCost = (feed: Percentiles, floor: Percentiles) => (feed.p50 - floor.p50).toFixed(2);
+  return `## Notice latency
+
+Inbound row committed (COMMIT sent) → wake-up handed to the engine, one row at a time, ${notice.samples}
+rows, p50 / p95 / p99 in milliseconds. All four listeners were connected at once and timed on the
+same rows, in one phase. The feeds run in the benchmark process as the service builds them; the
+bare clients are the floor of each transport. The Supabase path goes through the Realtime stand-in
+of \`test/support\`, which adds a hop (its own NOTIFY, two queries, a WebSocket push) that real
+Supabase replaces with logical replication, so compare the feed with bare supabase-js, not with
+LISTEN.
+
+| listener | latency (ms) |
+| --- | --- |
+| bare \`pg\` LISTEN (floor) | ${ms(latencyMs.bareListen)} |
+| postgres feed | ${ms(latencyMs.postgresFeed)} |
+| bare supabase-js on the stand-in (floor) | ${ms(latencyMs.bareSupabaseJs)} |
+| supabase feed on the stand-in | ${ms(latencyMs.supabaseFeed)} |
+
+At the median the postgres feed adds ${feedCost(latencyMs.postgresFeed, latencyMs.bareListen)} ms to bare LISTEN and the supabase feed
+adds ${feedCost(latencyMs.supabaseFeed, latencyMs.bareSupabaseJs)} ms to bare supabase-js (a negative figure: the feed was
+faster than its floor, i.e. within noise). COMMIT sent → acknowledged took ${ms(notice.commitMs)} ms.
+`;
+}
+
+function throughputSection(result: BenchResult): string {
+  const { workload, pipelines, references } = result;
+  const one = pipelines.find((p) => p.instances === 1 && p.model === 'local');
+  const three = pipelines.find((p) => p.instances === 3 && p.model === 'local');
+  const claude = pipelines.find((p) => p.model === 'claude-stand-in');
+  const plain = references.find((r) => !r.debounced);
+  const keyed = references.find((r) => r.debounced);
+  const rows = [
+    ...pipelines.map(
+      (p) =>
+        `| realtime-processor, ${p.instances} instance${p.instances > 1 ? 's' : ''}, ${p.model === 'local' ? 'local model' : 'Claude client → instant stand-in'} | ${ms(p.idleLatencyMs)} | ${ms(p.loadLatencyMs)} | ${p.messagesPerSecond} | ${p.turnsPerSecond} turns/s | ${(p.messages / p.turns).toFixed(2)} |`,
+    ),
+    ...references.map(
+      (r) =>
+        `| ${r.name} (reference), 1 process | ${ms(r.idleLatencyMs)} | ${ms(r.loadLatencyMs)} | ${r.textsPerSecond} | ${r.jobsPerSecond} jobs/s | ${(r.texts / r.jobs).toFixed(2)} |`,
+    ),
+  ];
+  const lines: string[] = [];
+  if (one && plain && keyed) {
+    lines.push(
+      `- Per unit of work: one instance completed ${one.turnsPerSecond} turns/s, ${times(one.turnsPerSecond, plain.jobsPerSecond)} graphile-worker's ${plain.jobsPerSecond} jobs/s (one job per text) and ${times(one.turnsPerSecond, keyed.jobsPerSecond)} the keyed reference's ${keyed.jobsPerSecond} jobs/s. Goal (turns/s on one instance ≥ graphile-worker's completed jobs/s, same run): ${met(one.turnsPerSecond >= plain.jobsPerSecond)} against one job per text, ${met(one.turnsPerSecond >= keyed.jobsPerSecond)} against the keyed reference.`,
+      `- Per text: one instance answered ${one.messagesPerSecond} texts/s against ${plain.textsPerSecond} and ${keyed.textsPerSecond} texts/s for the two references; it folded ${(one.messages / one.turns).toFixed(2)} texts into a turn, the keyed reference ${(keyed.texts / keyed.jobs).toFixed(2)} texts into a job.`,
+      `- Idle, to the committed result: p50 ${one.idleLatencyMs.p50} ms for a turn against ${plain.idleLatencyMs.p50} ms for a no-op job (job committed → task started: ${plain.idleStartMs.p50} ms). Goal (overhead p50 ≤ 3 ms at idle): ${met(one.idleLatencyMs.p50 <= 3)}.`,
+      `- Under the burst load, from each burst's commit: p50 ${one.loadLatencyMs.p50} ms for one instance against ${plain.loadLatencyMs.p50} ms and ${keyed.loadLatencyMs.p50} ms for the references (${one.burstsMeasured} of ${one.bursts} bursts matched to their reply).`,
+    );
+  }
+  if (one && three) {
+    const more = three.messagesPerSecond > one.messagesPerSecond;
+    lines.push(
+      `- Three instances answered ${three.messagesPerSecond} texts/s, ${more ? 'more' : 'fewer'} than one instance's ${one.messagesPerSecond} (${times(three.messagesPerSecond, one.messagesPerSecond)}), on ${result.machine.cores} cores shared with PostgreSQL and the load generator.`,
+    );
+  }
+  if (claude?.idleOverheadMs) {
+    lines.push(
+      `- With the Claude client (the real SDK over HTTP to an instant stand-in, ${claude.idleOverheadMs.n} turns), idle latency minus the time in model calls logged in \`agent_actions_log\` is ${ms(claude.idleOverheadMs)} ms (p50 / p95 / p99).`,
+    );
+  }
+  return `## Throughput per unit, and latency under load
+
+Latency columns are p50 / p95 / p99 in milliseconds. Service: inbound row committed → reply row
+committed (claim, context, agent, fenced commit). References: job committed → job completed (its
+deletion committed, read by a bench trigger), a no-op task. Idle: ${workload.latencySamples} texts (jobs) one at
+a time. Load: ${workload.users} users × ${workload.messagesPerUser} texts in bursts of 1–4 texts per transaction, as fast as 8
+connections insert; latency from each burst's commit to the commit of the turn (job) that answered
+its first text; throughput from the first insert to the last reply (completion). One instance and
+each reference run ${workload.concurrencyPerInstance} at once. The references get the same bursts, one \`add_job\` per text in the
+burst's transaction; the keyed one sets \`job_key\` to the user (mode replace), graphile-worker's own
+way of folding waiting work per user. Service and references alternate in the run.
+
+| system | idle latency (ms) | load latency (ms) | texts/s | units/s | texts per unit |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+${lines.join('\n')}
+`;
+}
+
+function profileSection(profile: EngineProfileResult, before?: EngineProfileResult): string {
+  const rows = profile.statements.map(
+    (s) => `| \`${s.statement.replace(/\|/g, '\\|')}\` | ${s.perTurn} | ${s.meanMs} |`,
+  );
+  const change = before
+    ? `Before the changes below, a turn sent ${before.roundTripsPerTurn} statements in ${before.transactionsPerTurn} transactions and waited ${before.databaseMsPerTurn} ms for PostgreSQL (recorded in \`bench/results/profile-before.json\`); now ${profile.roundTripsPerTurn} statements, ${profile.transactionsPerTurn} transactions, ${profile.databaseMsPerTurn} ms (${(profile.roundTripsPerTurn - before.roundTripsPerTurn).toFixed(1)} round trips, ${(profile.databaseMsPerTurn - before.databaseMsPerTurn).toFixed(2)} ms; the times come from two runs, the counts do not depend on the machine).`
+    : '';
+  return `## Engine profile
+
+Every statement one service instance sends through \`pg\`, counted by a preload
+(\`bench/lib/query-profile.js\`) over ${profile.turns} turns on the local model, one text at a time; times are
+send → result as the service sees them. A turn sends ${profile.roundTripsPerTurn} statements (each a round trip) in
+${profile.transactionsPerTurn} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL. ${change}
+
+| statement (first 90 characters) | per turn | mean ms |
+| --- | --- | --- |
+${rows.join('\n')}
+`;
+}
+
+function footprintSection(footprint: FootprintResult): string {
+  const { service, reference } = footprint;
+  const waiting = service.backlogs.map((point) => point.waiting);
+  const cell = (f: ProcessFootprint, n: number, pick: (p: ProcessFootprint['backlogs'][number]) => string) => {
+    const point = f.backlogs.find((p) => p.waiting === n);
+    return point ? pick(point) : '–';
+  };
+  const rows = [
+    `| process start → ready | ${service.startToReadyMs} ms | ${reference.startToReadyMs} ms |`,
+    `| resident memory, idle | ${service.rssIdleMb} MB | ${reference.rssIdleMb} MB |`,
+    ...waiting.map(
+      (n) =>
+        `| peak resident memory, ${n.toLocaleString('en-US')} waiting at start | ${cell(service, n, (p) => `${p.rssPeakMb} MB`)} | ${cell(reference, n, (p) => `${p.rssPeakMb} MB`)} |`,
+    ),
+    ...waiting.map(
+      (n) =>
+        `| time to work off ${n.toLocaleString('en-US')} | ${cell(service, n, (p) => `${p.drainSeconds} s`)} | ${cell(reference, n, (p) => `${p.drainSeconds} s`)} |`,
+    ),
+  ];
+  const growth = (f: ProcessFootprint) => {
+    const first = f.backlogs[0];
+    const last = f.backlogs[f.backlogs.length - 1];
+    return `${f.name}: ${first.rssPeakMb} MB at ${first.waiting.toLocaleString('en-US')} → ${last.rssPeakMb} MB at ${last.waiting.toLocaleString('en-US')} (${last.rssPeakMb >= first.rssPeakMb ? '+' : ''}${(last.rssPeakMb - first.rssPeakMb).toFixed(1)} MB for ${last.waiting / first.waiting}× the backlog)`;
+  };
+  return `## Start-up and memory
+
+Each backlog was written while the process was down (the service: users × 10 texts; the reference:
+one no-op job per text), then the process was started and its resident memory sampled every 100 ms
+until nothing was left. Ready: for the service, \`/health\` shows both subscriptions connected; for
+graphile-worker, its runner has started.
+
+| figure | realtime-processor | graphile-worker (reference) |
+| --- | --- | --- |
+${rows.join('\n')}
+
+Peak memory against backlog size: ${growth(service)}; ${growth(reference)}.
+`;
+}
+
+export function renderReport(result: BenchResult, profileBefore?: EngineProfileResult): string {
+  const { machine } = result;
   return `# Performance
 
 Measured by \`npm run bench\` on ${result.date.slice(0, 10)}; raw figures in \`bench/results/latest.json\`.
 
 Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}; Node ${machine.node};
-PostgreSQL ${machine.postgres} (embedded, same machine). Service and reference ran one after the other
-in the same run against the same PostgreSQL server.
+PostgreSQL ${machine.postgres} (embedded, same machine). Everything below ran in one run against the
+same PostgreSQL server, on a machine shared with other work: compare rows within this page, not
+with other runs.
 
-Agent: ${result.agent}. Each service instance runs ${workload.concurrencyPerInstance} turns at once; the
-reference runs graphile-worker with the same concurrency and a no-op task.
-
-## Notice latency
-
-Inbound row committed (COMMIT sent) → wake-up handed to the engine, one row at a time, ${result.notice.samples}
-samples per listener, p50 / p95 / p99 in milliseconds. The feeds run in the benchmark process as the
-service builds them; the bare clients are the floor of each transport, measured in the same run. The
-Supabase path goes through the Realtime stand-in of \`test/support\`, which adds a hop (its own
-NOTIFY, two queries, a WebSocket push) that real Supabase replaces with logical replication, so
-compare the feed with bare supabase-js, not with LISTEN.
-
-| listener | latency (ms) |
-| --- | --- |
-| bare \`pg\` LISTEN (floor) | ${ms(result.notice.latencyMs.bareListen)} |
-| postgres feed | ${ms(result.notice.latencyMs.postgresFeed)} |
-| bare supabase-js on the stand-in (floor) | ${ms(result.notice.latencyMs.bareSupabaseJs)} |
-| supabase feed on the stand-in | ${ms(result.notice.latencyMs.supabaseFeed)} |
-
-## Pipeline overhead and throughput
-
-Latency columns are p50 / p95 / p99 in milliseconds. For the service: inbound row committed →
-reply row committed (claim, context, agent, fenced commit). For graphile-worker: job committed →
-task started (it does not include completing the job). Idle: ${workload.latencySamples} texts one at a time.
-Load: ${workload.users} users × ${workload.messagesPerUser} texts in bursts of 1–4 texts per transaction, inserted
-as fast as 8 connections allow; throughput is texts (or jobs) per second from the first insert to the
-last reply (or job start).
-
-| system | idle latency (ms) | latency under load (ms) | throughput |
-| --- | --- | --- | --- |
-${rows.join('\n')}
-| graphile-worker ${'(reference)'}, 1 process | ${ms(reference.idleLatencyMs)} | ${ms(reference.loadLatencyMs)} | ${reference.jobsPerSecond} jobs/s |
-
-A turn answers every text of a burst at once, so turns/s is lower than texts/s by design.
-
-Reading these figures: graphile-worker's latency ends when a no-op task starts; the service's ends
-when a whole turn is committed (claim transaction, context queries, agent, fenced commit
-transaction), so its floor is a few milliseconds higher by construction. Under the burst load the
-texts arrive faster than one instance commits turns, so the load latency is mostly time spent
-waiting in the backlog, not per-turn cost. On this 2-core machine the three instances share the
-cores with PostgreSQL and with each other, so they do not add throughput here; on Cloud Run each
-instance has its own CPU. Either way the capacity is far above SMS traffic, where the model's own
-seconds dominate the 3 s budget.
-${
-  claude?.idleOverheadMs
-    ? `
-With the Claude client (the real SDK over HTTP to an instant local stand-in of the Messages API, two
-calls per turn), the turn's own overhead — idle latency minus the time spent in model calls as
-logged in \`agent_actions_log\` — is ${ms(claude.idleOverheadMs)} ms (p50 / p95 / p99). Against the real API the
-model's own time comes on top; the 3 s budget is the model's.
-`
-    : ''
-}
-## Start-up and memory
-
-| figure | value |
-| --- | --- |
-| process start → both subscriptions connected | ${result.footprint.startToConnectedMs} ms |
-| resident memory, idle | ${result.footprint.rssIdleMb} MB |
-| resident memory, peak while working off ${result.footprint.backlogMessages} texts waiting at start-up | ${result.footprint.rssBacklogPeakMb} MB |
-| time to work off that backlog | ${result.footprint.backlogDrainSeconds} s |
-
-The backlog is read in bounded pages and wake-ups beyond the bounded queue are left to the next
-sweep, so memory stays flat however many rows wait.
-`;
+${section(() => modelTimeSection(result.modelTurns))}
+${section(() => throughputSection(result))}
+${section(() => noticeSection(result.notice))}
+${section(() => profileSection(result.profile, profileBefore))}
+${section(() => footprintSection(result.footprint))}`;
 }

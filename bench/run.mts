@@ -1,35 +1,53 @@
 /**
  * `npm run bench`: the service's pipeline next to graphile-worker on the same machine and the
- * same PostgreSQL, in one run. Prints a table, writes bench/results/<date>.json and latest.json,
- * and rewrites the tables in docs/performance.md.
+ * same PostgreSQL, in one run. Prints the report, writes bench/results/<date>.json and latest.json,
+ * and rewrites docs/performance.md.
+ *
+ *   npm run bench                  # everything
+ *   npm run bench -- --report-only # re-render docs/performance.md from bench/results/latest.json
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
-import {
-  benchPipeline,
-  LATENCY_SAMPLES,
-  LOAD_MESSAGES_PER_USER,
-  LOAD_USERS,
-  type PipelineResult,
-} from './engine.bench.mts';
+import { existsSync } from 'node:fs';
+import { benchEngineProfile, type EngineProfileResult } from './engine-profile.bench.mts';
+import { benchPipeline, LATENCY_SAMPLES, type PipelineResult } from './engine.bench.mts';
 import { benchFootprint } from './footprint.bench.mts';
 import { benchGraphileWorker, type ReferenceResult } from './graphile-worker.bench.mts';
+import { benchModelTurns, type PipelineMode } from './model-turns.bench.mts';
 import { benchNoticeLatency } from './notice-latency.bench.mts';
 import { serverVersion, startPostgres } from './lib/postgres.mts';
-import { ScriptedModel } from '../test/support/scripted-model.ts';
-import { renderReport } from './report.mts';
+import { ScriptedModel } from './lib/scripted-model.mts';
+import { LOAD_MESSAGES_PER_USER, LOAD_USERS } from './lib/workload.mts';
+import { renderReport, type BenchResult } from './report.mts';
 
 const ROOT = join(import.meta.dirname, '..');
 const CONCURRENCY = 8;
 
+/**
+ * The agent pipelines compared in model time. The two-call pipeline (decide, then render) is the
+ * reference; main's default pipeline is measured next to it.
+ */
+const PIPELINE_MODES: PipelineMode[] = [
+  {
+    name: 'one round trip (AGENT_PIPELINE=one_call, the default)',
+    env: { AGENT_PIPELINE: 'one_call' },
+    reference: false,
+  },
+  { name: 'two calls (AGENT_PIPELINE=two_call)', env: { AGENT_PIPELINE: 'two_call' }, reference: true },
+];
+
+/** The engine's profile before the round-trip reductions, kept to show what changed. */
+const PROFILE_BEFORE = join(ROOT, 'bench', 'results', 'profile-before.json');
+const profileBefore = (): EngineProfileResult | undefined =>
+  existsSync(PROFILE_BEFORE) ? (JSON.parse(readFileSync(PROFILE_BEFORE, 'utf8')) as EngineProfileResult) : undefined;
+
+const step = (what: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${what}...\n`);
+
 async function main(): Promise<void> {
   if (process.argv.includes('--report-only')) {
-    // Re-render docs/performance.md from the last run's figures (after a change to the report's text).
-    const last = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as Parameters<
-      typeof renderReport
-    >[0];
-    writeFileSync(join(ROOT, 'docs', 'performance.md'), renderReport(last));
+    const last = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as BenchResult;
+    writeFileSync(join(ROOT, 'docs', 'performance.md'), renderReport(last, profileBefore()));
     return;
   }
   const postgres = await startPostgres();
@@ -43,15 +61,26 @@ async function main(): Promise<void> {
       postgres: await serverVersion(postgres.serverUrl),
     };
     const env = { MAX_CONCURRENCY: String(CONCURRENCY), REALTIME_SOURCE: 'postgres' };
-    process.stderr.write('notice latency of both feeds...\n');
+
+    step('model time: Bouncer and Concierge turns against the stand-in with a Sonnet-class latency profile');
+    const modelTurns = await benchModelTurns(postgres.serverUrl, PIPELINE_MODES, env);
+
+    step('notice latency of both feeds and both floors, one interleaved phase');
     const notice = await benchNoticeLatency(postgres.serverUrl);
+
     const pipelines: PipelineResult[] = [];
-    for (const instances of [1, 3]) {
-      process.stderr.write(`pipeline with ${instances} instance(s)...\n`);
-      pipelines.push(await benchPipeline(postgres.serverUrl, instances, env));
-    }
+    const references: ReferenceResult[] = [];
+    // Service and references alternate, so a slow stretch of this shared machine is not charged to one side.
+    step('graphile-worker reference, one job per text');
+    references.push(await benchGraphileWorker(postgres.serverUrl, LATENCY_SAMPLES, CONCURRENCY, false));
+    step('pipeline with 1 instance');
+    pipelines.push(await benchPipeline(postgres.serverUrl, 1, env));
+    step('graphile-worker reference, job_key per user');
+    references.push(await benchGraphileWorker(postgres.serverUrl, LATENCY_SAMPLES, CONCURRENCY, true));
+    step('pipeline with 3 instances');
+    pipelines.push(await benchPipeline(postgres.serverUrl, 3, env));
     // Claude's request path through the real SDK, against an instant local stand-in of the API.
-    process.stderr.write('pipeline with the Claude client against the stand-in...\n');
+    step('pipeline with the Claude client against the instant stand-in');
     const model = await ScriptedModel.start();
     try {
       const claudeEnv = { ...env, ANTHROPIC_API_KEY: 'bench-key', ANTHROPIC_BASE_URL: model.standIn.baseURL };
@@ -59,16 +88,14 @@ async function main(): Promise<void> {
     } finally {
       await model.standIn.stop();
     }
-    process.stderr.write('graphile-worker reference...\n');
-    const reference: ReferenceResult = await benchGraphileWorker(
-      postgres.serverUrl,
-      LOAD_USERS * LOAD_MESSAGES_PER_USER,
-      LATENCY_SAMPLES,
-      CONCURRENCY,
-    );
-    process.stderr.write('start-up and memory...\n');
-    const footprint = await benchFootprint(postgres.serverUrl, env);
-    const result = {
+
+    step('engine profile: statements per turn');
+    const profile = await benchEngineProfile(postgres.serverUrl, env);
+
+    step('start-up and memory at 1k, 10k and 100k waiting texts, and the reference');
+    const footprint = await benchFootprint(postgres.serverUrl, env, CONCURRENCY);
+
+    const result: BenchResult = {
       date: new Date().toISOString(),
       machine,
       agent: 'local deterministic model (no network): the pipeline overhead alone',
@@ -78,16 +105,18 @@ async function main(): Promise<void> {
         messagesPerUser: LOAD_MESSAGES_PER_USER,
         concurrencyPerInstance: CONCURRENCY,
       },
-      pipelines,
-      reference,
-      footprint,
+      modelTurns,
       notice,
+      pipelines,
+      references,
+      profile,
+      footprint,
     };
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     const json = `${JSON.stringify(result, null, 2)}\n`;
     writeFileSync(join(ROOT, 'bench', 'results', `${result.date.slice(0, 10)}.json`), json);
     writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), json);
-    const report = renderReport(result);
+    const report = renderReport(result, profileBefore());
     writeFileSync(join(ROOT, 'docs', 'performance.md'), report);
     process.stdout.write(report);
   } finally {
@@ -95,7 +124,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  // supabase-js's disconnect leaves a 10 s timer behind; nothing else is pending.
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

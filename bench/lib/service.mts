@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { freePort } from '../../test/support/free-port.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
+const PROFILER = join(import.meta.dirname, 'query-profile.js');
 
 /** Services still running, stopped with the benchmark however it ends. */
 const running = new Set<ChildProcess>();
@@ -23,16 +24,19 @@ export class BenchService {
     this.startedAt = startedAt;
   }
 
-  static async start(env: Record<string, string>): Promise<BenchService> {
+  /** `profileFile`: preload bench/lib/query-profile.js, which writes the statements sent to that file on exit. */
+  static async start(env: Record<string, string>, profileFile?: string): Promise<BenchService> {
     const port = await freePort();
     const startedAt = performance.now();
-    const child = spawn(process.execPath, [MAIN], {
+    const preload = profileFile ? ['--require', PROFILER] : [];
+    const child = spawn(process.execPath, [...preload, MAIN], {
       env: {
         PATH: process.env.PATH ?? '',
         // Not production: that would forbid the local model, which is what measures the pipeline alone.
         NODE_ENV: 'test',
         LOG_LEVEL: 'warn',
         ...env,
+        ...(profileFile ? { QUERY_PROFILE_FILE: profileFile } : {}),
         PORT: String(port),
       },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../database/database.service';
 import type { AgentEffect, AgentEffectType } from './effects/agent-effect.types';
 import { AGENT_TASKS_WRITER } from './effects/agent-tasks.effects';
+import { COMMUNITY_WRITER } from './effects/community.effects';
 import type { EffectWriter } from './effects/effect-writer';
 import { INTROS_WRITER } from './effects/intros.effects';
+import { PRIORITIES_WRITER } from './effects/priorities.effects';
 import { USER_FIELDS_WRITER } from './effects/user-fields.effects';
 
 /** Every family's writer; each effect type belongs to exactly one. */
@@ -11,6 +13,8 @@ const WRITERS = [
   USER_FIELDS_WRITER,
   AGENT_TASKS_WRITER,
   INTROS_WRITER,
+  COMMUNITY_WRITER,
+  PRIORITIES_WRITER,
 ] as readonly unknown[] as readonly EffectWriter<AgentEffect>[];
 
 /**

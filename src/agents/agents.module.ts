@@ -10,7 +10,11 @@ import { BouncerReengagementFlow } from './bouncer/bouncer-reengagement.flow';
 import { BouncerRepository } from './bouncer/bouncer.repository';
 import { AgentContextLoader } from './context/agent-context.loader';
 import { AgentContextRepository } from './context/agent-context.repository';
-import { ConciergeAgent } from './member/concierge.agent';
+import { ConciergeAgent } from './concierge/concierge.agent';
+import { ConciergeAnswerFlow } from './concierge/concierge-answer.flow';
+import { ConciergeContextLoader } from './concierge/concierge.context';
+import { ConciergeReengagementFlow } from './concierge/concierge-reengagement.flow';
+import { ConciergeRepository } from './concierge/concierge.repository';
 import { InnovatorAgent } from './member/innovator.agent';
 import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
@@ -36,6 +40,10 @@ import { ModelMetrics } from './model/model-metrics';
     BouncerAnswerFlow,
     BouncerReengagementFlow,
     BouncerAgent,
+    ConciergeRepository,
+    ConciergeContextLoader,
+    ConciergeAnswerFlow,
+    ConciergeReengagementFlow,
     ConciergeAgent,
     InnovatorAgent,
     {

@@ -35,8 +35,14 @@ export class DatabaseService implements OnApplicationShutdown {
     return result.rows;
   }
 
-  /** Runs `work` in one transaction; rolls back on any error and rethrows it. */
-  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction; rolls back on any error and rethrows it. `durable: false`
+   * commits without waiting for the WAL flush (synchronous_commit off, for this transaction only):
+   * for writes that may vanish in a database crash without harm because nothing outside the
+   * database has acted on them yet — a claim, whose loss only lets the work be claimed again. Any
+   * later durable commit flushes them too (the WAL is written in order).
+   */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>, { durable = true } = {}): Promise<T> {
     const client = await this.pool.connect();
     // A checked-out client whose server goes away between two queries emits 'error' with nobody
     // waiting on a query: without a listener that would crash the process. The next query fails
@@ -45,7 +51,8 @@ export class DatabaseService implements OnApplicationShutdown {
       this.logger.warn({ event: 'db_client_error', err: error }, 'connection lost mid-transaction');
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      // One round trip either way: a simple query may carry both statements.
+      await client.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit TO OFF');
       const result = await work(client);
       await client.query('COMMIT');
       return result;

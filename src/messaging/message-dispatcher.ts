@@ -193,7 +193,7 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
         return;
       case 'error':
         summary.errors += 1;
-        this.logger.error(
+        this.logger.warn(
           { event: 'queued_message_error', userId, queueMessageIds: outcome.ids, error: outcome.error },
           'dispatching a queued text failed; it is retried later and failed after repeated errors',
         );

@@ -19,6 +19,9 @@ export type UnitOutcome =
   | { kind: 'cancelled' | 'failed' | 'superseded'; ids: string[]; reason: string }
   | { kind: 'error'; ids: string[]; error: string };
 
+/** Twilio's limit on one message body (it splits it into segments up to this). */
+const MAX_SMS_LENGTH = 1600;
+
 /** PostgreSQL's "lock not available" (FOR UPDATE NOWAIT met a lock). */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -137,6 +140,9 @@ export class QueuedMessageSender {
     const unknown = rows.find((row) => !(MESSAGE_PRIORITIES as readonly string[]).includes(row.priority));
     if (unknown) return `unknown priority ${JSON.stringify(unknown.priority.slice(0, 40))}`;
     if (rows.some((row) => !row.final_message?.trim())) return 'empty text: final_message is empty';
+    if (rows.some((row) => row.final_message!.trim().length > MAX_SMS_LENGTH)) {
+      return `text longer than ${MAX_SMS_LENGTH} characters, the most one SMS body may carry`;
+    }
     if (!head.sequence_id) return null;
     const total = head.sequence_total;
     if (total === null || total < 1) return 'broken sequence: sequence_total is missing';

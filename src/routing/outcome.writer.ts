@@ -21,39 +21,59 @@ export class OutcomeWriter {
     if (outcome.consent) await applyConsentChange(client, outcome.consent);
     await this.actions.apply(client, outcome.actions);
     for (const message of outcome.queued ?? []) await enqueueMessage(client, message);
-    for (const event of outcome.events) {
+    // One statement per table, however many rows: each statement is a round trip inside the
+    // turn's commit transaction, which holds the user's claim row locked until it ends.
+    if (outcome.events.length > 0) {
       await client.query(
         `INSERT INTO events (event_type, aggregate_id, aggregate_type, payload, metadata, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
+         SELECT e.event_type, e.aggregate_id, e.aggregate_type, e.payload, e.metadata, e.created_by
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS row(value, position),
+           jsonb_to_record(row.value) AS e(event_type text, aggregate_id uuid, aggregate_type text, payload jsonb,
+             metadata jsonb, created_by text)
+         ORDER BY row.position`,
         [
-          event.event_type,
-          event.aggregate_id,
-          event.aggregate_type,
-          event.payload,
-          event.metadata ?? null,
-          event.created_by,
+          JSON.stringify(
+            outcome.events.map((event) => ({
+              event_type: event.event_type,
+              aggregate_id: event.aggregate_id,
+              aggregate_type: event.aggregate_type,
+              payload: event.payload,
+              metadata: event.metadata ?? null,
+              created_by: event.created_by,
+            })),
+          ),
         ],
       );
     }
-    for (const log of outcome.logs) {
+    if (outcome.logs.length > 0) {
       await client.query(
         `INSERT INTO agent_actions_log (agent_type, action_type, user_id, context_id, context_type, model_used,
            input_tokens, output_tokens, cost_usd, latency_ms, input_data, output_data, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+         SELECT l.agent_type, l.action_type, l.user_id, l.context_id, l.context_type, l.model_used,
+           l.input_tokens, l.output_tokens, l.cost_usd, l.latency_ms, l.input_data, l.output_data, l.error
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS row(value, position),
+           jsonb_to_record(row.value) AS l(agent_type text, action_type text, user_id uuid, context_id uuid,
+             context_type text, model_used text, input_tokens integer, output_tokens integer, cost_usd numeric,
+             latency_ms integer, input_data jsonb, output_data jsonb, error text)
+         ORDER BY row.position`,
         [
-          log.agent_type,
-          log.action_type,
-          log.user_id,
-          log.context_id ?? null,
-          log.context_type ?? null,
-          log.model_used ?? null,
-          log.input_tokens ?? null,
-          log.output_tokens ?? null,
-          log.cost_usd ?? null,
-          log.latency_ms ?? null,
-          log.input_data ?? null,
-          log.output_data ?? null,
-          this.scrubber.errorText(log.error),
+          JSON.stringify(
+            outcome.logs.map((log) => ({
+              agent_type: log.agent_type,
+              action_type: log.action_type,
+              user_id: log.user_id,
+              context_id: log.context_id ?? null,
+              context_type: log.context_type ?? null,
+              model_used: log.model_used ?? null,
+              input_tokens: log.input_tokens ?? null,
+              output_tokens: log.output_tokens ?? null,
+              cost_usd: log.cost_usd ?? null,
+              latency_ms: log.latency_ms ?? null,
+              input_data: log.input_data ?? null,
+              output_data: log.output_data ?? null,
+              error: this.scrubber.errorText(log.error),
+            })),
+          ),
         ],
       );
     }

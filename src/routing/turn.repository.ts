@@ -95,12 +95,15 @@ export class TurnRepository {
     retryHorizonMs = DEFAULT_RETRY_HORIZON_MS,
   ): Promise<ClaimOutcome> {
     const key = turnKey(userId, messageId);
-    return this.database.transaction(async (client) => {
-      const token = await this.claims.take(client, key, owner, leaseMs);
-      if (token === null) return { kind: 'busy' };
-      const scope = userId ? `m.user_id = $1` : `m.id = $1 AND m.user_id IS NULL`;
-      const rejected = await client.query<RejectedMessage>(
-        `WITH checked AS (
+    return this.database.transaction(
+      async (client) => {
+        const token = await this.claims.take(client, key, owner, leaseMs);
+        if (token === null) return { kind: 'busy' };
+        const scopeOf = (alias: string) =>
+          userId ? `${alias}.user_id = $1` : `${alias}.id = $1 AND ${alias}.user_id IS NULL`;
+        const scope = scopeOf('m');
+        const rejected = await client.query<RejectedMessage>(
+          `WITH checked AS (
            SELECT m.id, ${badInputReasonSql('$2')} AS reason
            ${BAD_INPUT_JOINS}
            WHERE ${scope} AND m.direction = 'inbound' AND m.processing_state IN ('pending', 'processing')
@@ -110,31 +113,29 @@ export class TurnRepository {
                outcome = 'dead', last_error = $3::jsonb ->> checked.reason
          FROM checked WHERE m.id = checked.id AND checked.reason IS NOT NULL
          RETURNING m.id, checked.reason`,
-        [userId ?? messageId, MAX_INBOUND_CONTENT_CHARS, BAD_INPUT_TEXTS],
-      );
-      const bad = rejected.rows;
-      const waiting = await client.query(
-        `SELECT 1 FROM messages m WHERE ${scope} AND m.direction = 'inbound'
-           AND m.processing_state = 'pending' AND m.next_attempt_at > now()
-           AND m.next_attempt_at <= now() + $2 * interval '1 millisecond' LIMIT 1`,
-        [userId ?? messageId, retryHorizonMs],
-      );
-      if (waiting.rowCount) {
-        await this.claims.release(client, key, token);
-        return { kind: 'deferred', rejected: bad };
-      }
-      const claimed = await client.query<{
-        id: string;
-        conversation_id: string | null;
-        attempts: number;
-        role: string;
-        created_at: Date;
-        arrival_order: string;
-      }>(
-        `WITH due AS (
+          [userId ?? messageId, MAX_INBOUND_CONTENT_CHARS, BAD_INPUT_TEXTS],
+        );
+        const bad = rejected.rows;
+        // A message of the user waiting out a retry delay holds the whole user back. The check is part
+        // of the claim statement (one round trip on the common path); only when nothing was claimed
+        // is it asked again, to tell a deferred user from one with nothing to do.
+        const waitingSql = (alias: string, horizon: string) => `SELECT 1 FROM messages ${alias}
+        WHERE ${scopeOf(alias)} AND ${alias}.direction = 'inbound'
+          AND ${alias}.processing_state = 'pending' AND ${alias}.next_attempt_at > now()
+          AND ${alias}.next_attempt_at <= now() + ${horizon} * interval '1 millisecond'`;
+        const claimed = await client.query<{
+          id: string;
+          conversation_id: string | null;
+          attempts: number;
+          role: string;
+          created_at: Date;
+          arrival_order: string;
+        }>(
+          `WITH due AS (
            SELECT m.id ${BAD_INPUT_JOINS}
            WHERE ${scope} AND m.direction = 'inbound' AND m.processing_state IN ('pending', 'processing')
              AND ${badInputReasonSql('$4')} IS NULL
+             AND NOT EXISTS (${waitingSql('w', '$5')})
            ORDER BY m.created_at, m.arrival_order
            LIMIT $3
            FOR UPDATE OF m
@@ -143,26 +144,31 @@ export class TurnRepository {
            SET processing_state = 'processing', claim_token = $2, attempts = m.attempts + 1, next_attempt_at = NULL
          FROM due WHERE m.id = due.id
          RETURNING m.id, m.conversation_id, m.attempts, m.role, m.created_at, m.arrival_order::text`,
-        [userId ?? messageId, token, limit, MAX_INBOUND_CONTENT_CHARS],
-      );
-      if (claimed.rowCount === 0) {
-        await this.claims.release(client, key, token);
-        return { kind: 'nothing', rejected: bad };
-      }
-      const messages = [...claimed.rows]
-        .sort(
-          (a, b) =>
-            a.created_at.getTime() - b.created_at.getTime() || Number(a.arrival_order) - Number(b.arrival_order),
-        )
-        .map((row) => ({
-          id: row.id,
-          conversationId: row.conversation_id,
-          attempts: row.attempts,
-          role: row.role,
-          createdAt: row.created_at,
-        }));
-      return { kind: 'claimed', turn: { key, token, userId, messages }, rejected: bad };
-    });
+          [userId ?? messageId, token, limit, MAX_INBOUND_CONTENT_CHARS, retryHorizonMs],
+        );
+        if (claimed.rowCount === 0) {
+          const waiting = await client.query(`${waitingSql('m', '$2')} LIMIT 1`, [userId ?? messageId, retryHorizonMs]);
+          await this.claims.release(client, key, token);
+          return { kind: waiting.rowCount ? 'deferred' : 'nothing', rejected: bad };
+        }
+        const messages = [...claimed.rows]
+          .sort(
+            (a, b) =>
+              a.created_at.getTime() - b.created_at.getTime() || Number(a.arrival_order) - Number(b.arrival_order),
+          )
+          .map((row) => ({
+            id: row.id,
+            conversationId: row.conversation_id,
+            attempts: row.attempts,
+            role: row.role,
+            createdAt: row.created_at,
+          }));
+        return { kind: 'claimed', turn: { key, token, userId, messages }, rejected: bad };
+        // Not flushed before returning: a claim lost in a database crash only lets the turn be claimed
+        // again (its holder's commit then fails the fence), and the turn's durable commit flushes it.
+      },
+      { durable: false },
+    );
   }
 
   /**
@@ -196,14 +202,21 @@ export class TurnRepository {
             : result.skipped
               ? this.scrubber.errorText(`skipped: ${result.skipped}`)
               : 'no_reply';
-        const done = await client.query(
-          `UPDATE messages SET processing_state = 'done', processed_at = now(), claim_token = NULL, last_error = NULL,
-             outcome = $3
-           WHERE id = ANY($1::uuid[]) AND claim_token = $2 AND processing_state = 'processing'`,
-          [turn.messages.map((message) => message.id), turn.token, outcome],
+        // The done-marker and the claim's release in one statement (one round trip): a stale
+        // done-marker throws, which rolls the release back with everything else.
+        const done = await client.query<{ marked: number }>(
+          `WITH done AS (
+             UPDATE messages SET processing_state = 'done', processed_at = now(), claim_token = NULL, last_error = NULL,
+               outcome = $3
+             WHERE id = ANY($1::uuid[]) AND claim_token = $2 AND processing_state = 'processing'
+             RETURNING 1
+           ), released AS (
+             DELETE FROM processing_claims WHERE claim_key = $4 AND token = $2
+           )
+           SELECT count(*)::int AS marked FROM done`,
+          [turn.messages.map((message) => message.id), turn.token, outcome, turn.key],
         );
-        if (!this.claims.markedAll(done.rowCount, turn.messages.length)) throw new StaleCommit();
-        await this.claims.release(client, turn.key, turn.token);
+        if (!this.claims.markedAll(done.rows[0].marked, turn.messages.length)) throw new StaleCommit();
         return 'committed' as const;
       });
     } catch (error) {

@@ -328,6 +328,7 @@ describe('message dispatcher rules', () => {
     const noUser = await harness.queue(null, { text: 'nobody' });
     const empty = await harness.queue(user, { text: '   ' });
     const missingText = await harness.queue(user, { text: null });
+    const tooLong = await harness.queue(user, { text: 'word '.repeat(400) });
     const sequenceId = randomUUID();
     const part0 = await harness.queue(user, { text: 'p0', sequence: { id: sequenceId, position: 0, total: 3 } });
     const part2 = await harness.queue(user, { text: 'p2', sequence: { id: sequenceId, position: 2, total: 3 } });
@@ -346,6 +347,10 @@ describe('message dispatcher rules', () => {
       status_reason: 'empty text: final_message is empty',
     });
     expect(await harness.row(missingText)).toMatchObject({ status: 'failed' });
+    expect(await harness.row(tooLong)).toMatchObject({
+      status: 'failed',
+      status_reason: 'text longer than 1600 characters, the most one SMS body may carry',
+    });
     for (const part of [part0, part2]) {
       expect(await harness.row(part)).toMatchObject({
         status: 'failed',
@@ -354,7 +359,7 @@ describe('message dispatcher rules', () => {
     }
     expect(await harness.row(noTotal)).toMatchObject({ status: 'failed' });
     expect((await harness.row(ok)).status).toBe('sent');
-    expect(summary).toMatchObject({ failed: 7, sent: 1, errors: 0 });
+    expect(summary).toMatchObject({ failed: 8, sent: 1, errors: 0 });
     expect(await harness.sentTexts(user)).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { seedUser } from '../support/seed';
+import { lostQueuedTexts, queueSendProblems } from '../support/queue-audit';
 import { ServiceProcess } from '../support/service-process';
 
 const USERS = 300;
@@ -73,6 +74,8 @@ describe('two dispatchers on one queue, one killed midway', () => {
         GROUP BY q.id HAVING count(m.id) <> 1 OR NOT bool_and(m.id = q.delivered_message_id AND m.content = q.final_message)`,
     );
     expect(perRow.rows).toEqual([]);
+    expect(await queueSendProblems(db.pool)).toEqual([]);
+    expect(await lostQueuedTexts(db.pool, 0)).toEqual([]);
     const outbound = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM messages WHERE direction = 'outbound'`,
     );

@@ -19,7 +19,8 @@ export interface HeldRender {
 const HANG_MS = 10 * 60_000;
 
 /**
- * A model for tests, benchmarks and the chaos run: the Anthropic stand-in answering every decision
+ * The model of the chaos run and of the black-box tests (the benchmark has its own, tuned for
+ * realistic token counts, in bench/lib/scripted-model.mts): the Anthropic stand-in answering every decision
  * with the first allowed scenario and every render with a short sentence, or, during a fault
  * window, 529s (`overloaded`), answers slower than the service's timeout (`slow`) or no answer
  * at all until the client gives up (`hang`). A render answer can be held back, so a test can act

@@ -2,9 +2,15 @@
 export type IdKind =
   | 'user'
   | 'conversation'
+  /** An intro the user is asked to make (they are the connector), still open or presented. */
   | 'intro_opportunity'
-  | 'intro_offer'
+  /** An offer made to the user (they are the introducee), awaiting their answer. */
+  | 'intro_offer_to_answer'
+  /** An offer the user made that the introducee accepted, awaiting the user's confirmation. */
+  | 'intro_offer_to_confirm'
+  /** Someone asked to meet the user, still open or presented. */
   | 'connection_request'
+  /** An open community request aimed at the user that they have not answered yet. */
   | 'community_request'
   | 'user_priority';
 

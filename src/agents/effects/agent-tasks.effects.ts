@@ -11,6 +11,8 @@ export type AgentTaskEffect =
       contextJson: Record<string, unknown>;
       contextId?: string | null;
       contextType?: string | null;
+      /** `agent_tasks.priority`; default medium. */
+      priority?: 'urgent' | 'high' | 'medium' | 'low';
       /** Pending tasks of this type for the user are cancelled first (one re-engagement at a time). */
       replacePending?: boolean;
     }
@@ -29,8 +31,9 @@ export const AGENT_TASKS_WRITER: EffectWriter<AgentTaskEffect> = {
     }
     if (effect.type === 'cancel_agent_tasks') return;
     await client.query(
-      `INSERT INTO agent_tasks (task_type, agent_type, user_id, context_id, context_type, scheduled_for, context_json, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'realtime-processor')`,
+      `INSERT INTO agent_tasks (task_type, agent_type, user_id, context_id, context_type, scheduled_for, context_json,
+         priority, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'realtime-processor')`,
       [
         effect.taskType,
         effect.agentType,
@@ -39,6 +42,7 @@ export const AGENT_TASKS_WRITER: EffectWriter<AgentTaskEffect> = {
         effect.contextType ?? null,
         effect.scheduledFor,
         effect.contextJson,
+        effect.priority ?? 'medium',
       ],
     );
   },

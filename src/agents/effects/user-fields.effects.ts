@@ -15,16 +15,30 @@ export const USER_WRITABLE_FIELDS = [
 ] as const;
 export type UserWritableField = (typeof USER_WRITABLE_FIELDS)[number];
 
-export type UserFieldsEffect = {
-  type: 'update_user_fields';
-  userId: string;
-  fields: Partial<Record<UserWritableField, string | string[] | null>>;
-};
+export type UserFieldsEffect =
+  | {
+      type: 'update_user_fields';
+      userId: string;
+      fields: Partial<Record<UserWritableField, string | string[] | null>>;
+    }
+  /** The member's goal, kept in `response_pattern.user_goal` (brief §4 `store_user_goal`). */
+  | { type: 'store_user_goal'; userId: string; goal: string };
 
 /** The user-fields family: allow-listed columns of the user's own row. */
 export const USER_FIELDS_WRITER: EffectWriter<UserFieldsEffect> = {
-  types: ['update_user_fields'],
+  types: ['update_user_fields', 'store_user_goal'],
   async apply(client: Queryable, effect: UserFieldsEffect): Promise<void> {
+    if (effect.type === 'store_user_goal') {
+      await client.query(
+        `UPDATE users
+            SET response_pattern = coalesce(response_pattern, '{}'::jsonb)
+                  || jsonb_build_object('user_goal', $2::text, 'user_goal_updated_at', now()),
+                updated_at = now()
+          WHERE id = $1`,
+        [effect.userId, effect.goal],
+      );
+      return;
+    }
     // Column names come from the allow-list, never from input.
     const entries = Object.entries(effect.fields).filter(([field]) =>
       (USER_WRITABLE_FIELDS as readonly string[]).includes(field),

@@ -19,7 +19,7 @@ describe('the one authorize rule', () => {
 
   it('refuses an id that was not loaded, and one loaded under another kind', () => {
     expect(authorizeRefs(context(loaded), [{ kind: 'intro_opportunity', id: OTHER }]).ok).toBe(false);
-    expect(authorizeRefs(context(loaded), [{ kind: 'intro_offer', id: INTRO }]).ok).toBe(false);
+    expect(authorizeRefs(context(loaded), [{ kind: 'intro_offer_to_answer', id: INTRO }]).ok).toBe(false);
   });
 
   it('is what every tool built with defineTool uses', () => {
@@ -36,9 +36,9 @@ describe('the one authorize rule', () => {
   });
 
   it('adds kinds without changing the original set', () => {
-    const more = loaded.with({ intro_offer: [OTHER] });
-    expect(more.has('intro_offer', OTHER)).toBe(true);
-    expect(loaded.has('intro_offer', OTHER)).toBe(false);
+    const more = loaded.with({ intro_offer_to_answer: [OTHER] });
+    expect(more.has('intro_offer_to_answer', OTHER)).toBe(true);
+    expect(loaded.has('intro_offer_to_answer', OTHER)).toBe(false);
     expect(more.has('intro_opportunity', INTRO)).toBe(true);
   });
 });

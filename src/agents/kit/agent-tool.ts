@@ -36,6 +36,11 @@ export interface AgentTool<C extends TurnContext, I, F> {
   parse(raw: unknown): Parsed<I>;
   refs(input: I): ToolRef[];
   authorize(context: C, input: I): Authorization;
+  /**
+   * Optional checks of the input against the turn beyond ids, e.g. that a name the model wrote
+   * was stated by the member. Returns why the call is refused, or null.
+   */
+  validate?(context: C, input: I): string | null;
   plan(context: C, input: I): ToolPlan<F> | Promise<ToolPlan<F>>;
 }
 

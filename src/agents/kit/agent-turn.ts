@@ -74,27 +74,34 @@ export class AgentTurn<C extends TurnContext> {
    * refused call is audited and plans nothing; the turn goes on.
    */
   async use<I, F>(tool: AgentTool<C, I, F>, raw: unknown): Promise<ToolResult<F>> {
-    let input: I;
+    const parsed = this.parse(tool, raw);
+    if (!parsed.ok) return parsed;
+    return this.usePlanned(tool, parsed.input);
+  }
+
+  /** Validates a tool call's raw input; malformed input is refused and audited. */
+  parse<I, F>(tool: AgentTool<C, I, F>, raw: unknown): { ok: true; input: I } | { ok: false; reason: string } {
     try {
       const parsed = tool.parse(raw);
-      input = parsed.value;
       if (parsed.refused.length > 0) {
         this.log.add('model_output_refused', {
           input_data: { tool: tool.name, refused_keys: parsed.refused },
           error: `refused keys outside the tool schema: ${parsed.refused.join(', ')}`,
         });
       }
+      return { ok: true, input: parsed.value };
     } catch (error) {
       if (!(error instanceof InvalidModelOutputError)) throw error;
       return this.refuse(tool.name, `malformed input: ${error.message}`);
     }
-    return this.usePlanned(tool, input);
   }
 
   /** Runs a tool whose input is already validated (e.g. part of the decision): authorize → plan. */
   async usePlanned<I, F>(tool: AgentTool<C, I, F>, input: I): Promise<ToolResult<F>> {
     const authorization = tool.authorize(this.context, input);
     if (!authorization.ok) return this.refuse(tool.name, authorization.reason);
+    const invalid = tool.validate?.(this.context, input) ?? null;
+    if (invalid !== null) return this.refuse(tool.name, invalid);
     const plan = await tool.plan(this.context, input);
     this.effects.push(...plan.effects);
     this.events.push(...plan.events);
@@ -103,7 +110,7 @@ export class AgentTurn<C extends TurnContext> {
   }
 
   /** A tool name the agent does not have: refused and audited like any other refusal. */
-  refuse(toolName: string, reason: string): ToolResult<never> {
+  refuse(toolName: string, reason: string): { ok: false; reason: string } {
     this.log.add('tool_call_refused', { input_data: { tool: toolName }, error: reason });
     logger.warn(
       { event: 'tool_call_refused', userId: this.context.user.id, agentType: this.agent, tool: toolName },
