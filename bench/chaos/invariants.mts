@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { lostQueuedTexts, queueSendProblems, queueStatusCounts } from '../../test/support/queue-audit.ts';
 import { auditReplies } from '../../test/support/turn-audit.ts';
 
 export interface InvariantReport {
@@ -9,13 +10,25 @@ export interface InvariantReport {
   eventsDone: number;
   eventsDead: number;
   replyGroups: number;
-  /** Texts or events marked done twice, and reply groups that several committed claim tokens wrote. */
+  /** message_queue rows by status. */
+  queue: Record<string, number>;
+  /** Queued texts sent twice or wrong: a sent row without exactly its one outbound text, or the reverse. */
+  queueSentTwice: number;
+  /** Queued texts that should have gone out and did not: overdue, or ended without being sent. */
+  queueLost: number;
+  /**
+   * Texts or events marked done twice, reply groups that several committed claim tokens wrote, and
+   * queued texts sent twice.
+   */
   duplicates: number;
   /** Texts answered by more than one reply group. */
   doubleAnswered: number;
   /** Reply groups written by a claim token that committed nothing (a stale worker past the fence). */
   repliesWithoutCommit: number;
-  /** Texts not terminal, or terminal with neither a reply nor a logged reason; events not terminal. */
+  /**
+   * Texts not terminal, or terminal with neither a reply nor a recorded reason; events not
+   * terminal; queued texts that should have gone out and did not.
+   */
   lost: number;
   /** Attempts on one claim key that overlapped in time, abandoned attempts included. */
   overlaps: number;
@@ -58,6 +71,18 @@ export async function checkInvariants(pool: pg.Pool): Promise<InvariantReport> {
   );
   const eventsUnfinished = await ids(`SELECT id FROM events WHERE processing_state NOT IN ('done', 'dead')`);
   const audit = await auditReplies(pool);
+  const queueSentTwice = await queueSendProblems(pool);
+  // The load's queued texts are all due within seconds, for members inside every budget, at their
+  // noon: every one must be sent. Overdue, or ended any other way, is lost.
+  const queueLost = [
+    ...(await lostQueuedTexts(pool, 5000)),
+    ...(
+      await pool.query<{ id: string; problem: string }>(
+        `SELECT id::text, status || ': ' || coalesce(status_reason, superseded_reason, '') AS problem
+         FROM message_queue WHERE status IN ('failed', 'cancelled', 'superseded')`,
+      )
+    ).rows,
+  ];
   const manyTokens = audit.groupsWithoutOneToken.filter((group) => group.committedBy.length > 1);
   const noCommit = audit.groupsWithoutOneToken.filter((group) => group.committedBy.length === 0);
   return {
@@ -68,10 +93,13 @@ export async function checkInvariants(pool: pg.Pool): Promise<InvariantReport> {
     eventsDone,
     eventsDead,
     replyGroups: audit.groups.length,
-    duplicates: textsDoneTwice.length + eventsDoneTwice.length + manyTokens.length,
+    queue: await queueStatusCounts(pool),
+    queueSentTwice: queueSentTwice.length,
+    queueLost: queueLost.length,
+    duplicates: textsDoneTwice.length + eventsDoneTwice.length + manyTokens.length + queueSentTwice.length,
     doubleAnswered: audit.doubleAnswered.length,
     repliesWithoutCommit: noCommit.length,
-    lost: audit.lost.length + eventsUnfinished.length,
+    lost: audit.lost.length + eventsUnfinished.length + queueLost.length,
     overlaps: audit.overlaps.length,
     samples: {
       textsDoneTwice: textsDoneTwice.slice(0, 5),
@@ -82,6 +110,8 @@ export async function checkInvariants(pool: pg.Pool): Promise<InvariantReport> {
       lostTexts: audit.lost.slice(0, 5),
       eventsUnfinished: eventsUnfinished.slice(0, 5),
       overlaps: audit.overlaps.slice(0, 5),
+      queueSentTwice: queueSentTwice.slice(0, 5),
+      queueLost: queueLost.slice(0, 5),
     },
   };
 }

@@ -31,7 +31,7 @@ import { Instance, RestartablePostgres, timeUntil } from './cluster.mts';
 import { faultsFor, modelStorm, type ChaosWorld, type Fault } from './faults.mts';
 import { checkInvariants, installEventAudit } from './invariants.mts';
 import { scanForLeaks, type Needle } from '../../test/support/leak-scan.ts';
-import { CHAOS_TEXTS, LoadGenerator } from './load.mts';
+import { CHAOS_TEXTS, LoadGenerator, QUEUED_TEXT } from './load.mts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
@@ -52,6 +52,11 @@ const chaosMs = minutes * 60_000;
 const feed = values.feed === 'postgres' ? 'postgres' : 'supabase';
 const breakFence = values['break-fence'] === true;
 const LEASE_MS = 3000;
+/**
+ * Longer than a SIGSTOP past the lease lasts (the lease, then the takeover): a thawed turn then
+ * meets the fence with its commit, not its own timeout first.
+ */
+const TURN_TIMEOUT_MS = 15_000;
 /** After the deadline, the bag's current round still finishes, up to this long. */
 const ROUND_GRACE_MS = 90_000;
 /** A long outage leaves a backlog that retries with capped backoff: give it time to drain. */
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
   await installEventAudit(pool);
 
   const models = [await ScriptedModel.start(), await ScriptedModel.start(), await ScriptedModel.start()];
+  for (const model of models) model.slowMs = TURN_TIMEOUT_MS + 1000;
   const realtimePort = await freePort();
   const realtime =
     feed === 'supabase'
@@ -85,7 +91,7 @@ async function main(): Promise<void> {
     REALTIME_SOURCE: feed,
     ANTHROPIC_API_KEY: SECRETS.anthropicKey,
     CLAIM_LEASE_MS: String(LEASE_MS),
-    TURN_TIMEOUT_MS: '3000',
+    TURN_TIMEOUT_MS: String(TURN_TIMEOUT_MS),
     SWEEP_INTERVAL_MS: '1000',
     SHUTDOWN_DRAIN_MS: '3000',
     RETRY_BASE_DELAY_MS: '500',
@@ -110,6 +116,7 @@ async function main(): Promise<void> {
 
   const load = new LoadGenerator(url, Number(values.seed));
   await load.seed(150);
+  await load.seedMembers(1000);
   load.start(20);
 
   const world: ChaosWorld = {
@@ -156,7 +163,8 @@ async function main(): Promise<void> {
     try {
       const { rows } = await pool.query<{ n: number }>(
         `SELECT (SELECT count(*) FROM messages WHERE direction = 'inbound' AND processing_state IN ('pending', 'processing'))
-              + (SELECT count(*) FROM events WHERE processing_state IN ('pending', 'processing')) AS n`,
+              + (SELECT count(*) FROM events WHERE processing_state IN ('pending', 'processing'))
+              + (SELECT count(*) FROM message_queue WHERE status = 'queued' AND scheduled_for <= now()) AS n`,
       );
       return Number(rows[0].n) === 0;
     } catch {
@@ -173,7 +181,7 @@ async function main(): Promise<void> {
     { kind: 'secret', name: 'SUPABASE_SERVICE_ROLE_KEY', value: SECRETS.serviceRoleKey },
     { kind: 'secret', name: 'database password', value: decodeURIComponent(new URL(url).password) },
     // Bodies long enough not to be ordinary words in a log line.
-    ...[...CHAOS_TEXTS, models[0].replyText, 'Sarah Chen', 'Jane Doe']
+    ...[...CHAOS_TEXTS, QUEUED_TEXT, models[0].replyText, 'Sarah Chen', 'Jane Doe']
       .filter((text) => text.length >= 8)
       .map((text): Needle => ({ kind: 'body', name: JSON.stringify(text), value: text })),
   ];
@@ -197,13 +205,20 @@ async function main(): Promise<void> {
   const recoveryRows = Object.entries(recovery).map(([kind, times]) => ({ kind, ...percentiles(times) }));
   const lines = [
     `chaos run: ${minutes} min of faults (${values.profile} profile${long ? `, with a ${stormMinutes}-minute 529 storm` : ''}), seed ${values.seed}, 3 instances on the ${feed} feed${breakFence ? ', FENCE BROKEN ON PURPOSE (TEST_BREAK_FENCE)' : ''}`,
-    `load: ${load.stats.texts} texts and ${load.stats.events} events written (${load.stats.insertErrors} inserts refused while the database was unavailable)`,
+    `load: ${load.stats.texts} texts, ${load.stats.events} events and ${load.stats.queued} queued proactive texts written (${load.stats.insertErrors} inserts refused while the database was unavailable)`,
     '',
     '| figure | value |',
     '| --- | --- |',
     `| messages in / done / dead | ${report.messagesIn} / ${report.messagesDone} / ${report.messagesDead} |`,
     `| events in / done / dead | ${report.eventsIn} / ${report.eventsDone} / ${report.eventsDead} |`,
     `| reply groups (one per committed turn) | ${report.replyGroups} |`,
+    `| queued texts by status | ${
+      Object.entries(report.queue)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(', ') || 'none'
+    } |`,
+    `| queued texts sent twice or wrong (must be 0; in duplicates) | ${report.queueSentTwice} |`,
+    `| queued texts due and not sent (must be 0; in lost) | ${report.queueLost} |`,
     `| duplicates (must be 0) | ${report.duplicates} |`,
     `| double-answered texts (must be 0) | ${report.doubleAnswered} |`,
     `| reply groups of a token that committed nothing (must be 0) | ${report.repliesWithoutCommit} |`,

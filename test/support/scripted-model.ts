@@ -28,6 +28,8 @@ const HANG_MS = 10 * 60_000;
  */
 export class ScriptedModel {
   mode: ModelMode = 'healthy';
+  /** How late `slow` answers: set it above the service's turn timeout. */
+  slowMs = 4000;
   readonly standIn: AnthropicStandIn;
   /** Words every rendered reply carries, so a scan can find replies where they must not be. */
   readonly replyText: string;
@@ -66,7 +68,7 @@ export class ScriptedModel {
     if (this.mode === 'overloaded') return { kind: 'error', status: 529, retryAfterMs: 20 };
     const reply = this.healthy(request);
     if (this.mode === 'hang') return { kind: 'slow', delayMs: HANG_MS, then: reply };
-    if (this.mode === 'slow') return { kind: 'slow', delayMs: 4000, then: reply };
+    if (this.mode === 'slow') return { kind: 'slow', delayMs: this.slowMs, then: reply };
     const hold = reply.kind === 'text' ? this.holds.shift() : undefined;
     if (!hold) return reply;
     hold.arrive();
