@@ -9,6 +9,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { ReportingModule } from './reporting/reporting.module';
 import { RoutingModule } from './routing/routing.module';
 
 @Module({
@@ -23,6 +24,7 @@ import { RoutingModule } from './routing/routing.module';
     MessagingModule,
     HealthModule,
     MetricsModule,
+    ReportingModule,
   ],
 })
 export class AppModule {}

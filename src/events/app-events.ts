@@ -14,6 +14,19 @@ export interface AppEvents {
   'feed.subscribed': { channel: string };
   /** The engine turned wake-ups away (at capacity) and has room again: sweep for the missed work. */
   'catch-up.requested': { reason: string };
+  /** A message or event is dead (failed on every attempt, or refused as bad input), for error reporting. */
+  'work.dead': DeadWork;
+}
+
+/** Ids and short codes only: never a message's text or an error's. */
+export interface DeadWork {
+  kind: 'message' | 'event';
+  id: string;
+  /** `failed_every_attempt`, `bad_input` or `malformed`. */
+  reason: 'failed_every_attempt' | 'bad_input' | 'malformed';
+  userId?: string | null;
+  eventType?: string;
+  attempts?: number;
 }
 
 export type AppEventName = keyof AppEvents;

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppEventBus } from '../events/app-event-bus';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
 import { EVENT_HANDLERS, type EventHandler } from './event-handler';
@@ -21,6 +22,7 @@ export class EventProcessor {
     private readonly claims: ClaimRepository,
     private readonly settings: EngineSettings,
     private readonly stats: ProcessingStats,
+    private readonly bus: AppEventBus,
     @Inject(EVENT_HANDLERS) handlers: EventHandler[],
   ) {
     this.handlers = new Map(handlers.map((handler) => [handler.eventType, handler]));
@@ -50,6 +52,12 @@ export class EventProcessor {
         // Malformed rows cannot improve by retrying: straight to the dead letters with the reason.
         await this.events.fail(claimed, `malformed event: ${claimed.invalidReason}`, 0, 0);
         this.stats.finished('event', 'dead', attempt.elapsedMs);
+        this.bus.emit('work.dead', {
+          kind: 'event',
+          id: claimed.eventId,
+          reason: 'malformed',
+          attempts: claimed.attempts,
+        });
         this.logger.error(
           { event: 'event_dead', ...ids, reason: claimed.invalidReason },
           'malformed event dead-lettered',
@@ -106,6 +114,13 @@ export class EventProcessor {
       const result = await this.events.fail(claimed, errorText(error), this.settings.retry.maxAttempts, delay);
       this.stats.finished('event', result === 'dead' ? 'dead' : result === 'stale' ? 'stale' : 'retry', duration);
       if (result === 'dead') {
+        this.bus.emit('work.dead', {
+          kind: 'event',
+          id: claimed.eventId,
+          reason: 'failed_every_attempt',
+          eventType: claimed.event?.eventType,
+          attempts: claimed.attempts,
+        });
         this.logger.error(
           { event: 'event_dead', ...ids, attempts: claimed.attempts, err: error },
           'event failed on every attempt; dead-lettered',

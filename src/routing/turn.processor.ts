@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentDispatcher } from '../agents/agent-dispatcher';
+import { AppEventBus } from '../events/app-event-bus';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
 import { errorText } from './error-text';
@@ -20,6 +21,7 @@ export class TurnProcessor {
     private readonly dispatcher: AgentDispatcher,
     private readonly settings: EngineSettings,
     private readonly stats: ProcessingStats,
+    private readonly bus: AppEventBus,
   ) {}
 
   /** Takes turns for the user until nothing is left for now (a burst beyond one turn's limit takes several). */
@@ -36,6 +38,7 @@ export class TurnProcessor {
       );
       for (const rejected of claim.rejected ?? []) {
         this.stats.rejected(rejected.reason);
+        this.bus.emit('work.dead', { kind: 'message', id: rejected.id, reason: 'bad_input', userId });
         this.logger.warn(
           { event: 'message_bad_input', userId, messageId: rejected.id, reason: rejected.reason },
           `inbound row refused: ${BAD_INPUT_REASONS[rejected.reason]}; marked dead`,
@@ -123,6 +126,15 @@ export class TurnProcessor {
       }
       if (failure.dead.length > 0) {
         this.stats.finished('message', 'dead', duration);
+        for (const id of failure.dead) {
+          this.bus.emit('work.dead', {
+            kind: 'message',
+            id,
+            reason: 'failed_every_attempt',
+            userId: turn.userId,
+            attempts,
+          });
+        }
         this.logger.error(
           { event: 'message_dead', ...ids, deadMessageIds: failure.dead, attempts, duration, err: error },
           'message failed on every attempt and is dead; the user got a fallback reply',

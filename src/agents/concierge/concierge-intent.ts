@@ -84,9 +84,12 @@ export function namedItems(items: readonly AwaitingItem[], texts: readonly strin
   return items.filter((item) => item.kind !== 'community_request' && item.words.some((word) => written.has(word)));
 }
 
+/** A presentation older than this no longer makes a bare yes or no about that item. */
+const FOCUS_WINDOW_MS = 48 * 60 * 60 * 1000;
+
 /**
  * The item the conversation is on: the one the Concierge's last text named, or the pending
- * community request, or the only item awaiting an answer once it has been presented.
+ * community request, or the only item awaiting an answer when it was presented in the last 48 hours.
  */
 export function focusItem(context: ConciergeContext, items: readonly AwaitingItem[]): AwaitingItem | null {
   const lastOutbound = [...context.earlierMessages].reverse().find((m) => m.direction === 'outbound');
@@ -96,8 +99,9 @@ export function focusItem(context: ConciergeContext, items: readonly AwaitingIte
     if (named.length === 1) return named[0];
   }
   if (context.pendingRequest) return items.find((item) => item.id === context.pendingRequest?.id) ?? null;
+  const recently = (at: Date | null) => at !== null && context.now.getTime() - at.getTime() <= FOCUS_WINDOW_MS;
   const presented = items.filter((item) =>
-    context.priorities.some((p) => p.itemId === item.id && (p.status === 'presented' || p.presentationCount > 0)),
+    context.priorities.some((p) => p.itemId === item.id && p.status === 'presented' && recently(p.presentedAt)),
   );
   return items.length === 1 && presented.length === 1 ? presented[0] : null;
 }
@@ -136,7 +140,8 @@ export function mentionable(
   if (priority.presentedAt && context.now.getTime() - priority.presentedAt.getTime() <= MENTION_MIN_DAYS * DAY_MS) {
     return false;
   }
-  const recent = context.history.slice(-2).map((m) => m.content.toLowerCase());
+  // The last two messages before this turn, and the turn's own texts.
+  const recent = [...context.earlierMessages.slice(-2), ...context.turnMessages].map((m) => m.content.toLowerCase());
   const words = nameWords(priority.primaryName, priority.secondaryName);
   if (recent.some((text) => words.some((word) => text.includes(word)))) return false;
   if (showsStress(texts)) return false;
