@@ -115,15 +115,18 @@ describe('/metrics (black-box)', () => {
   });
 
   it('a dead event moves the event dead letters; an unhandled type is counted by type', async () => {
-    await insertEvent(db.pool, 'metrics.test.malformed', [1, 2, 3]);
+    // A handled type with a malformed payload is dead; a type nobody handles here stays untouched.
+    await insertEvent(db.pool, 'user.verified', [1, 2, 3]);
     const unhandled = await insertEvent(db.pool, 'metrics.test.nobody_handles_this', { userId: 'x' });
     await expectEventually(async () =>
       expect(await value('realtime_processor_dead_letters', { kind: 'event' })).toBe(1),
     );
-    await expectEventually(async () => expect(await state('events', unhandled)).not.toMatch(/pending|processing/));
-    expect(
-      await value('realtime_processor_events_unhandled_total', { event_type: 'metrics.test.nobody_handles_this' }),
-    ).toBe(1);
+    await expectEventually(async () =>
+      expect(
+        await value('realtime_processor_events_unhandled_total', { event_type: 'metrics.test.nobody_handles_this' }),
+      ).toBe(1),
+    );
+    expect(await state('events', unhandled)).toBe('pending');
   });
 
   it('the backlog reads pending work by kind with the age of the oldest, and queued texts by lane', async () => {
@@ -132,7 +135,7 @@ describe('/metrics (black-box)', () => {
     await db.pool.query(
       `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, processing_state,
          next_attempt_at, created_at)
-       VALUES ($1, $2, 'user', 'later', 'inbound', 'delivered', 'pending', now() + interval '1 hour', now() - interval '60 seconds')`,
+       VALUES ($1, $2, 'user', 'later', 'inbound', 'delivered', 'pending', now() + interval '5 minutes', now() - interval '60 seconds')`,
       [user.conversationId, user.userId],
     );
     await db.pool.query(
@@ -141,9 +144,12 @@ describe('/metrics (black-box)', () => {
               ($1, 'concierge', 'later news', 'low', 'queued', now() + interval '1 day')`,
       [user.userId],
     );
+    // Not ours: an event of a type nobody handles here is no backlog of this service.
+    await insertEvent(db.pool, 'metrics.test.someone_elses', {});
 
     await expectEventually(async () => {
       const text = await scrape();
+      expect(sampleValue(text, 'realtime_processor_backlog', { kind: 'event' })).toBe(0);
       expect(sampleValue(text, 'realtime_processor_backlog', { kind: 'message' })).toBe(1);
       expect(
         sampleValue(text, 'realtime_processor_backlog_oldest_seconds', { kind: 'message' }),
@@ -162,6 +168,19 @@ describe('/metrics (black-box)', () => {
       expect(await value('realtime_processor_backlog', { kind: 'message' })).toBe(0);
       expect(await value('realtime_processor_backlog_oldest_seconds', { kind: 'message' })).toBe(0);
     });
+  });
+
+  it('counts each queued text the dispatcher decides, by lane and outcome', async () => {
+    const user = await seedUser(db.pool);
+    await db.pool.query(`UPDATE users SET opted_out_at = now() WHERE id = $1`, [user.userId]);
+    await db.pool.query(
+      `INSERT INTO message_queue (user_id, agent_id, final_message, priority, status, scheduled_for)
+       VALUES ($1, 'concierge', 'news for someone who opted out', 'urgent', 'queued', now())`,
+      [user.userId],
+    );
+    await expectEventually(async () =>
+      expect(await value('realtime_processor_queue_sent_total', { priority: 'urgent', outcome: 'cancelled' })).toBe(1),
+    );
   });
 
   it('a lost LISTEN connection shows the subscriptions down, then up again with a reconnect counted', async () => {
