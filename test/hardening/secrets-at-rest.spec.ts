@@ -45,7 +45,7 @@ describe('secrets at rest', () => {
   it('scrubs events.last_error and event_dead_letters.error_message', async () => {
     const eventId = await insertEvent(db.pool, 'user.verified', { note: 'x' });
     const events = moduleRef.get(EventRepository);
-    const claim = await events.claim(eventId, 'worker-a', 60_000);
+    const claim = await events.claim(eventId, 'worker-a', 60_000, [], ['user.verified']);
     if (claim.kind !== 'claimed') throw new Error(claim.kind);
     expect(await events.fail(claim.claimed, ECHOED, 1, 0)).toBe('dead');
 
