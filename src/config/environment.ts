@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -32,6 +33,16 @@ const toInt = () =>
     if (typeof value !== 'string') return value;
     if (value.trim() === '') return undefined;
     return /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  });
+
+/** `true` and `false` only: a typo must not silently mean either. */
+const toBoolean = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim().toLowerCase();
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    return value;
   });
 
 const isProduction = (env: Environment) => env.NODE_ENV === 'production';
@@ -237,6 +248,19 @@ export class Environment {
   @Min(0)
   RETRY_MAX_DELAY_MS = 300000;
 
+  /** How often due agent_tasks are claimed and run, and the community closing job is tried. */
+  @toInt()
+  @IsInt()
+  @Min(50)
+  TASK_POLL_INTERVAL_MS = 5000;
+
+  /** Due tasks one poll runs at most (each in its own transaction); the next poll takes the rest. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  TASK_BATCH_SIZE = 50;
+
   /**
    * How long a text may keep failing because the model is down or overloaded (5xx, 529, 429,
    * timeouts) before it is dead: outages are not charged to MAX_ATTEMPTS. Retries back off up to
@@ -269,6 +293,15 @@ export class Environment {
   @Min(1)
   @Max(10000)
   MESSAGE_DISPATCH_BATCH = 100;
+
+  /**
+   * Test-only: commits skip the fencing-token check, so a worker that lost its claim commits
+   * anyway. It exists to prove that the chaos run's invariants catch a broken fence; refused in
+   * production.
+   */
+  @toBoolean()
+  @IsBoolean({ message: 'TEST_BREAK_FENCE must be true or false' })
+  TEST_BREAK_FENCE = false;
 
   /** Names this instance in claims and logs; defaults to host and pid. */
   @blankToUndefined()
@@ -332,6 +365,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     env.FEED_RECONNECT_MAX_MS < env.FEED_RECONNECT_MIN_MS
   ) {
     problems.push('FEED_RECONNECT_MAX_MS must not be below FEED_RECONNECT_MIN_MS');
+  }
+  if (env.TEST_BREAK_FENCE === true && isProduction(env)) {
+    problems.push('TEST_BREAK_FENCE is a test-only switch and is refused in production');
   }
   if (problems.length > 0) throw new EnvironmentError(problems);
   return env;

@@ -3,7 +3,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertEvent, insertInbound, seedUser, type SeededUser } from '../support/seed';
 import { startTestApp } from '../support/test-app';
-import { hostileTexts, hostileValues, seededRandom } from './bad-input.generator';
+import { seededRandom } from '../support/seeded-random';
+import { hostileTexts, hostileValues } from './bad-input.generator';
 
 /**
  * Hostile rows written by other services or users: every one reaches a terminal state, nothing
@@ -94,7 +95,8 @@ describe('hostile rows at the table boundary', () => {
       if (json.includes('\\u0000')) continue;
       ids.push(await insertEvent(db.pool, 'user.verified', JSON.parse(json)));
     }
-    ids.push(await insertEvent(db.pool, 'nobody.handles.this', { big: 'x'.repeat(1_000_000) }));
+    // A type with no handler here is not ours: however big, it is left untouched for other readers.
+    const foreign = await insertEvent(db.pool, 'nobody.handles.this', { big: 'x'.repeat(1_000_000) });
     await expectEventually(
       async () => {
         const { rows } = await db.pool.query(`SELECT processing_state FROM events WHERE id = ANY($1::uuid[])`, [ids]);
@@ -107,5 +109,9 @@ describe('hostile rows at the table boundary', () => {
       [ids],
     );
     for (const row of dead.rows) expect(row.last_error).toMatch(/\w/);
+    const untouched = await db.pool.query(`SELECT processing_state, processed, attempts FROM events WHERE id = $1`, [
+      foreign,
+    ]);
+    expect(untouched.rows).toEqual([{ processing_state: 'pending', processed: false, attempts: 0 }]);
   });
 });
