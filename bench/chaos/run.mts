@@ -2,7 +2,7 @@
  * `npm run chaos`: three instances under a steady mixed load while a scheduler injects faults at
  * random — instances killed with SIGKILL or SIGTERM and restarted, the database restarted, the
  * Realtime stand-in's connections dropped, stalled, closed and errored, the model stand-in
- * answering 529 or too slowly — then every invariant of DESIGN.md §3 is checked against the
+ * answering 529 or too slowly — then every invariant of docs/architecture.md §2 is checked against the
  * database. Loopback only, bounded in time. Exits non-zero when an invariant fails.
  *
  *   npm run chaos                       # the CI profile: about two minutes
