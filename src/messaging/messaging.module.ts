@@ -3,6 +3,7 @@ import { Clock } from './clock';
 import { MessageDispatchRepository } from './message-dispatch.repository';
 import { MessageDispatcher } from './message-dispatcher';
 import { MessagingSettings } from './messaging-settings';
+import { QueueMetrics } from './queue-metrics';
 import { QueuedMessageSender } from './queued-message.sender';
 import { SubjectRelevanceRepository } from './subject-relevance.repository';
 
@@ -17,9 +18,10 @@ import { SubjectRelevanceRepository } from './subject-relevance.repository';
     MessagingSettings,
     MessageDispatchRepository,
     SubjectRelevanceRepository,
+    QueueMetrics,
     QueuedMessageSender,
     MessageDispatcher,
   ],
-  exports: [MessageDispatcher],
+  exports: [MessageDispatcher, QueueMetrics],
 })
 export class MessagingModule {}

@@ -6,6 +6,7 @@ import { OPTED_OUT_REASON } from './consent.writer';
 import { localDate, nextLocalMidnight, validTimezone } from './local-time';
 import { MessageDispatchRepository, type QueueRow, type Recipient } from './message-dispatch.repository';
 import { ACTIVE_USER_WINDOW_MS, MAX_DISPATCH_ATTEMPTS } from './messaging-settings';
+import { QueueMetrics } from './queue-metrics';
 import { MESSAGE_PRIORITIES } from './queued-message.types';
 import { quietHoursEnd } from './quiet-hours';
 import { SubjectRelevanceRepository } from './subject-relevance.repository';
@@ -45,10 +46,22 @@ export class QueuedMessageSender {
     private readonly database: DatabaseService,
     private readonly repository: MessageDispatchRepository,
     private readonly relevance: SubjectRelevanceRepository,
+    private readonly metrics: QueueMetrics,
   ) {}
 
   async dispatchNext(userId: string, now: Date): Promise<UnitOutcome> {
     const unit: { rows: QueueRow[] } = { rows: [] };
+    const outcome = await this.dispatchUnit(userId, now, unit);
+    if (outcome.kind !== 'none' && outcome.kind !== 'busy') {
+      this.metrics.dispatched(
+        unit.rows.map((row) => row.priority),
+        outcome.kind,
+      );
+    }
+    return outcome;
+  }
+
+  private async dispatchUnit(userId: string, now: Date, unit: { rows: QueueRow[] }): Promise<UnitOutcome> {
     try {
       return await this.database.transaction((client) => this.decide(client, userId, now, unit));
     } catch (error) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { ModelMetrics } from '../agents/model/model-metrics';
+import { QueueMetrics } from '../messaging/queue-metrics';
 import { BacklogMonitor } from '../realtime/backlog.monitor';
 import { BACKLOG_KINDS, DEAD_KINDS } from '../realtime/backlog.repository';
 import { SubscriptionRegistry } from '../realtime/subscription-registry';
@@ -22,6 +23,7 @@ export class MetricsService {
   constructor(
     stats: ProcessingStats,
     model: ModelMetrics,
+    queue: QueueMetrics,
     subscriptions: SubscriptionRegistry,
     backlog: BacklogMonitor,
   ) {
@@ -97,7 +99,7 @@ export class MetricsService {
           for (const [priority, depth] of Object.entries(snapshot.queueDepth)) this.set({ priority }, depth);
       },
     });
-    this.registry = Registry.merge([stats.registry, model.registry, own]);
+    this.registry = Registry.merge([stats.registry, model.registry, queue.registry, own]);
   }
 
   metrics(): Promise<string> {

@@ -134,6 +134,11 @@ describe('/metrics (black-box)', () => {
        VALUES ($1, $2, 'user', 'later', 'inbound', 'delivered', 'pending', now() + interval '1 hour', now() - interval '60 seconds')`,
       [user.conversationId, user.userId],
     );
+    // Holding the user's row keeps the dispatcher (which locks it NOWAIT) from sending the due text meanwhile;
+    // NO KEY UPDATE, so the queue rows' foreign key check can still take its share lock.
+    const lock = await db.pool.connect();
+    await lock.query('BEGIN');
+    await lock.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [user.userId]);
     await db.pool.query(
       `INSERT INTO message_queue (user_id, agent_id, final_message, priority, status, scheduled_for)
        VALUES ($1, 'concierge', 'news', 'high', 'queued', now() - interval '5 seconds'),
@@ -154,6 +159,9 @@ describe('/metrics (black-box)', () => {
       expect(sampleValue(text, 'realtime_processor_queue_depth', { priority: 'high' })).toBe(1);
       expect(sampleValue(text, 'realtime_processor_queue_depth', { priority: 'low' })).toBe(1);
       expect(sampleValue(text, 'realtime_processor_queue_depth', { priority: 'urgent' })).toBe(0);
+    }).finally(async () => {
+      await lock.query('ROLLBACK');
+      lock.release();
     });
     await db.pool.query(`DELETE FROM message_queue WHERE user_id = $1`, [user.userId]);
     await db.pool.query(`UPDATE messages SET processing_state = 'done' WHERE user_id = $1`, [user.userId]);
@@ -161,6 +169,26 @@ describe('/metrics (black-box)', () => {
       expect(await value('realtime_processor_backlog', { kind: 'message' })).toBe(0);
       expect(await value('realtime_processor_backlog_oldest_seconds', { kind: 'message' })).toBe(0);
     });
+  });
+
+  it('a queued text the dispatcher sends is counted by lane and outcome', async () => {
+    const user = await seedUser(db.pool);
+    // The user texted just now, so quiet hours do not hold the queued text back.
+    const [inbound] = await insertInbound(db.pool, user, ['hello']);
+    await expectEventually(async () => expect(await state('messages', inbound)).toBe('done'));
+    const sentBefore = (await value('realtime_processor_queue_sent_total', { priority: 'high', outcome: 'sent' })) ?? 0;
+    const queued = await db.pool.query<{ id: string }>(
+      `INSERT INTO message_queue (user_id, agent_id, final_message, priority, status, scheduled_for)
+       VALUES ($1, 'bouncer', 'a queued note', 'high', 'queued', now()) RETURNING id`,
+      [user.userId],
+    );
+    await expectEventually(async () => {
+      const row = await db.pool.query(`SELECT status FROM message_queue WHERE id = $1`, [queued.rows[0].id]);
+      expect(row.rows[0].status).toBe('sent');
+    });
+    expect(await value('realtime_processor_queue_sent_total', { priority: 'high', outcome: 'sent' })).toBe(
+      sentBefore + 1,
+    );
   });
 
   it('a lost LISTEN connection shows the subscriptions down, then up again with a reconnect counted', async () => {
