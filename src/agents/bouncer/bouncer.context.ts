@@ -10,6 +10,8 @@ export interface BouncerContext extends TurnContext {
   progressBefore: OnboardingProgress;
   /** Event types already recorded for this user, among those the Bouncer emits at most once. */
   pastEvents: ReadonlySet<string>;
+  /** Full names (lower case) of the people this user already nominated. */
+  nominations: string[];
 }
 
 @Injectable()
@@ -17,7 +19,15 @@ export class BouncerContextLoader {
   constructor(private readonly repository: BouncerRepository) {}
 
   async load(turn: TurnContext): Promise<BouncerContext> {
-    const pastEvents = await this.repository.findPastEventTypes(turn.user.id, ONCE_EVENTS);
-    return { ...turn, progressBefore: checkOnboardingProgress(turn.user, turn.earlierMessages), pastEvents };
+    const [pastEvents, nominations] = await Promise.all([
+      this.repository.findPastEventTypes(turn.user.id, ONCE_EVENTS),
+      this.repository.findNominations(turn.user.id),
+    ]);
+    return {
+      ...turn,
+      progressBefore: checkOnboardingProgress(turn.user, turn.earlierMessages),
+      pastEvents,
+      nominations,
+    };
   }
 }

@@ -40,4 +40,14 @@ export class BouncerRepository {
     );
     return rows.map((row) => ({ id: row.id, firstName: row.first_name, lastName: row.last_name }));
   }
+
+  /** The people this user nominated (as connector of an intro opportunity), full names in lower case. */
+  async findNominations(userId: string): Promise<string[]> {
+    const rows = await this.database.query<{ name: string }>(
+      `SELECT lower(first_name || ' ' || last_name) AS name FROM intro_opportunities
+       WHERE connector_user_id = $1 ORDER BY created_at LIMIT 50`,
+      [userId],
+    );
+    return rows.map((row) => row.name);
+  }
 }

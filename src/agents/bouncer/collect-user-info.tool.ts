@@ -36,6 +36,8 @@ const COMPANY = /^[\p{L}\p{N}][\p{L}\p{N}&.,'’ +!-]*$/u;
 const TITLE = /^[\p{L}][\p{L}\p{N}&.,'’ /+()-]*$/u;
 const LINKEDIN = /^(?:https?:\/\/)?(?:[a-z]{2,3}\.)?linkedin\.com\/in\/([A-Za-z0-9_%-]{2,100})\/?$/i;
 const NOMINATION_BOUNTY_CREDITS = 50;
+/** Nominations an unverified user may make (brief safety items). */
+export const MAX_UNVERIFIED_NOMINATIONS = 3;
 
 type Check = (value: string) => string | null;
 
@@ -201,7 +203,10 @@ class UserInfoCollector {
     }
 
     if (info.expertise !== undefined) {
-      const expertise = info.expertise.map((e) => e.trim()).filter((e) => e !== '' && within(60, COMPANY)(e) !== null);
+      const valid = info.expertise.map((e) => e.trim()).filter((e) => e !== '' && within(60, COMPANY)(e) !== null);
+      // Like every other field, expertise must be the user's own words.
+      const expertise = valid.filter((e) => stated(e));
+      if (expertise.length < valid.length) outcome.rejected.push("expertise: not in the user's texts");
       if (expertise.length > 0) {
         outcome.fields.expertise = expertise;
         outcome.acknowledged.push('expertise');
@@ -252,6 +257,23 @@ class UserInfoCollector {
     }
     const firstName = parts[0];
     const lastName = parts.slice(1).join(' ');
+    const fullName = `${firstName} ${lastName}`.toLowerCase();
+    const ownFirst = (outcome.fields.first_name as string | undefined) ?? context.user.firstName;
+    const ownLast = (outcome.fields.last_name as string | undefined) ?? context.user.lastName;
+    if (ownFirst && ownLast && `${ownFirst} ${ownLast}`.toLowerCase() === fullName) {
+      outcome.rejected.push('nomination: a user cannot nominate themself');
+      return;
+    }
+    if (context.nominations.includes(fullName)) {
+      outcome.rejected.push('nomination: already nominated by this user');
+      return;
+    }
+    if (!context.user.verified && context.nominations.length >= MAX_UNVERIFIED_NOMINATIONS) {
+      outcome.rejected.push(`nomination: at most ${MAX_UNVERIFIED_NOMINATIONS} before the user is verified`);
+      return;
+    }
+    // No bounty-bearing opportunity until the nominator is verified.
+    const bountyCredits = context.user.verified ? NOMINATION_BOUNTY_CREDITS : 0;
     const company = nomination.company ? CHECKS.company(nomination.company) : null;
     const title = nomination.title ? CHECKS.title(nomination.title) : null;
     const linkedinUrl = nomination.linkedin_url ? CHECKS.linkedin_url(nomination.linkedin_url) : null;
@@ -267,7 +289,7 @@ class UserInfoCollector {
       company,
       title,
       linkedinUrl,
-      bountyCredits: NOMINATION_BOUNTY_CREDITS,
+      bountyCredits,
     });
     outcome.acknowledged.push('nomination');
     outcome.events.push({
@@ -281,7 +303,7 @@ class UserInfoCollector {
         prospectName: `${firstName} ${lastName}`,
         prospectCompany: company,
         prospectTitle: title,
-        bountyCredits: NOMINATION_BOUNTY_CREDITS,
+        bountyCredits,
       },
       created_by: 'bouncer_agent',
     });

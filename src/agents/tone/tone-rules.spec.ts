@@ -39,6 +39,16 @@ describe('enforceTone', () => {
     expect(result.corrections).toContain('email_removed');
   });
 
+  it('drops a sentence with a phone number, keeping figures and an allowed address with digits', () => {
+    const allowed = 'verify-12345678-1234-4234-8234-123456789012@verify.yachtparty.xyz';
+    const result = enforceTone(
+      [`Her cell is +1 (415) 555-0134. They went from $0 to $100M. Email ${allowed} to verify.`],
+      rules({ allowedEmails: [allowed] }),
+    );
+    expect(result.texts).toEqual([`They went from $0 to $100M. Email ${allowed} to verify.`]);
+    expect(result.corrections).toContain('phone_removed');
+  });
+
   it('drops sentences naming people who are not in the context', () => {
     const result = enforceTone(['Thanks, Jane. Mike from our team will call you. Michael Smith says hi.'], rules());
     expect(result.texts).toEqual(['Thanks, Jane.']);

@@ -1,7 +1,7 @@
 /**
  * Tone rules a program can check (docs/architecture.md §3), enforced on every rendered reply before it is
  * sent, whichever model wrote it: no exclamation points, a bounded number of sentences and
- * characters per text, no email address but the allowed ones, and no name that does not come
+ * characters per text, no email address but the allowed ones, no phone number, and no name that does not come
  * from the context. Repairs are deterministic; what cannot be repaired is dropped.
  */
 export interface ToneRules {
@@ -21,6 +21,8 @@ export interface ToneResult {
 }
 
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
+/** Ten or more digits with only phone punctuation between them: a phone number. */
+const PHONE = /\+?\d(?:[\s().-]*\d){9,}/;
 /** Abbreviations whose period does not end a sentence. */
 const ABBREVIATIONS = /\b(?:Inc|Corp|Co|Ltd|LLC|Mr|Mrs|Ms|Dr|Jr|Sr|St|vs|etc|e\.g|i\.e|approx)\.$/i;
 /** Capitalised words that are never names. */
@@ -105,6 +107,11 @@ export function enforceTone(input: readonly string[], rules: ToneRules): ToneRes
       const emails = sentence.match(EMAIL) ?? [];
       if (emails.some((email) => !allowed.has(email.toLowerCase()))) {
         corrections.add('email_removed');
+        continue;
+      }
+      // Contact details never go out in a reply (another member's number included).
+      if (PHONE.test(sentence.replace(EMAIL, ''))) {
+        corrections.add('phone_removed');
         continue;
       }
       const unknown = nameLikeTokens(sentence).filter((token) => !isKnown(token, rules));
