@@ -127,11 +127,11 @@ describe('/metrics (black-box)', () => {
 
   it('the backlog reads pending work by kind with the age of the oldest, and queued texts by lane', async () => {
     const user = await seedUser(db.pool);
-    // A text waiting out a retry delay, stored a minute ago: pending, not due.
+    // A text waiting out a retry delay (within the engine's retry horizon), stored a minute ago: pending, not due.
     await db.pool.query(
       `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, processing_state,
          next_attempt_at, created_at)
-       VALUES ($1, $2, 'user', 'later', 'inbound', 'delivered', 'pending', now() + interval '1 hour', now() - interval '60 seconds')`,
+       VALUES ($1, $2, 'user', 'later', 'inbound', 'delivered', 'pending', now() + interval '2 minutes', now() - interval '60 seconds')`,
       [user.conversationId, user.userId],
     );
     // Holding the user's row keeps the dispatcher (which locks it NOWAIT) from sending the due text meanwhile;
