@@ -93,7 +93,10 @@ export async function benchEngineProfile(
       sum((entry) => entry.totalMs),
       2,
     ),
-    transactionsPerTurn: round((tally.find((entry) => entry.statement === 'BEGIN')?.calls ?? 0) / total, 2),
+    transactionsPerTurn: round(
+      tally.filter((entry) => entry.statement.startsWith('BEGIN')).reduce((sum, entry) => sum + entry.calls, 0) / total,
+      2,
+    ),
     statements,
   };
 }

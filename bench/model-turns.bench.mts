@@ -20,10 +20,10 @@ import { ScriptedModel } from './lib/scripted-model.mts';
 import { BenchService } from './lib/service.mts';
 import { percentiles, round } from './lib/stats.mts';
 
-export const MODEL_TURN_SAMPLES = 30;
+export const MODEL_TURN_SAMPLES = 20;
 export const CONVERSATION_TURNS = 10;
 /** Turns in flight at once over all modes and agents: enough to finish in minutes, far below capacity. */
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 6;
 const MODEL = 'claude-sonnet-5-5';
 
 export type AgentKind = 'bouncer' | 'concierge';
@@ -44,6 +44,10 @@ export interface AgentTurns {
   /** Sequential model round trips per turn. */
   roundTrips: { p50: number; max: number; mean: number };
   modelCallsPerTurn: number;
+  /** Calls the client gave up on before the answer came (its per-attempt timeout): retried or failed. */
+  abandonedCalls: number;
+  /** Turns that were not answered by their first attempt (an engine retry ran). */
+  retriedTurns: number;
   outputTokensPerCall: number;
 }
 
@@ -52,7 +56,7 @@ export interface ModeResult {
   reference: boolean;
   agents: Record<AgentKind, AgentTurns>;
   /** Per agent: the share of input tokens read from cache in each turn of one 10-turn conversation (0–1). */
-  conversation: Record<AgentKind, { perTurn: number[]; fromTurn2: number }>;
+  conversation: Record<AgentKind, { perTurn: number[]; fromTurn2: number; roundTrips: number[] }>;
 }
 
 export interface ModelTurnsResult {
@@ -66,6 +70,8 @@ export interface ModelTurnsResult {
 interface TurnRecord {
   latencyMs: number;
   requests: RecordedRequest[];
+  /** Attempts the engine made (messages.attempts of the text). */
+  attempts: number;
 }
 
 /** One mode's service, database, stand-in and reply listener. */
@@ -149,12 +155,13 @@ class Rig {
     });
     const repliedAt = await replied.finally(() => client.release());
     this.replied.delete(id);
-    const requests = this.model.standIn.requests.filter(
-      (request) => request.answeredAt !== undefined && JSON.stringify(request.body).includes(`(${marker})`),
+    const requests = this.model.standIn.requests.filter((request) =>
+      JSON.stringify(request.body).includes(`(${marker})`),
     );
     // Requests of later turns of the same conversation carry this marker in their history too.
     const own = requests.filter((request) => lastMarker(request) === marker);
-    return { latencyMs: repliedAt - committedAt, requests: own };
+    const { rows } = await this.pool.query<{ attempts: number }>(`SELECT attempts FROM messages WHERE id = $1`, [id]);
+    return { latencyMs: repliedAt - committedAt, requests: own, attempts: rows[0]?.attempts ?? 1 };
   }
 
   async stop(): Promise<void> {
@@ -171,6 +178,9 @@ function lastMarker(request: RecordedRequest): string | undefined {
   return [...JSON.stringify(request.body).matchAll(MARKER)].at(-1)?.[1];
 }
 
+/** When a request stopped costing time: answered, or cut by the client (its timeout). */
+const endOf = (request: RecordedRequest) => request.answeredAt ?? request.abandonedAt ?? request.receivedAt;
+
 /** Sequential waves: a request that starts before the previous wave is answered joins it. */
 function roundTrips(requests: RecordedRequest[]): number {
   let waves = 0;
@@ -178,8 +188,8 @@ function roundTrips(requests: RecordedRequest[]): number {
   for (const request of [...requests].sort((a, b) => a.receivedAt - b.receivedAt)) {
     if (request.receivedAt >= waveEnds) {
       waves += 1;
-      waveEnds = request.answeredAt ?? request.receivedAt;
-    } else waveEnds = Math.max(waveEnds, request.answeredAt ?? request.receivedAt);
+      waveEnds = endOf(request);
+    } else waveEnds = Math.max(waveEnds, endOf(request));
   }
   return waves;
 }
@@ -258,17 +268,19 @@ export async function benchModelTurns(
     );
 
     // 2. One 10-turn conversation per agent and mode, all at once (each is sequential in itself).
-    const conversations = new Map<string, number[]>();
+    const conversations = new Map<string, { shares: number[]; trips: number[] }>();
     await Promise.all(
       rigs.flatMap((rig) =>
         AGENTS.map(async (agent) => {
           const user = await rig.newUser(agent, (userNumber += 1));
           const shares: number[] = [];
+          const trips: number[] = [];
           for (const [t, text] of CONVERSATIONS[agent].slice(0, CONVERSATION_TURNS).entries()) {
             const record = await rig.turn(user, text, `m${rigs.indexOf(rig)}-${agent}-${1000 + t}`);
             shares.push(round(cacheShare(record.requests), 3));
+            trips.push(roundTrips(record.requests));
           }
-          conversations.set(`${rig.mode.name}/${agent}`, shares);
+          conversations.set(`${rig.mode.name}/${agent}`, { shares, trips });
         }),
       ),
     );
@@ -288,10 +300,19 @@ export async function benchModelTurns(
             mean: round(mean(trips), 2),
           },
           modelCallsPerTurn: round(calls.length / Math.max(1, records.length), 2),
-          outputTokensPerCall: round(mean(calls.map((call) => call.usage?.output_tokens ?? 0)), 1),
+          abandonedCalls: calls.filter((call) => call.abandonedAt !== undefined).length,
+          retriedTurns: records.filter((record) => record.attempts > 1).length,
+          outputTokensPerCall: round(
+            mean(calls.filter((call) => call.usage).map((call) => call.usage?.output_tokens ?? 0)),
+            1,
+          ),
         };
-        const perTurn = conversations.get(`${rig.mode.name}/${agent}`) ?? [];
-        conversation[agent] = { perTurn, fromTurn2: round(mean(perTurn.slice(1)), 3) };
+        const { shares = [], trips: conversationTrips = [] } = conversations.get(`${rig.mode.name}/${agent}`) ?? {};
+        conversation[agent] = {
+          perTurn: shares,
+          fromTurn2: round(mean(shares.slice(1)), 3),
+          roundTrips: conversationTrips,
+        };
       }
       return { name: rig.mode.name, reference: rig.mode.reference, agents, conversation };
     });

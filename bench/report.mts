@@ -46,13 +46,13 @@ function modelTimeSection(result: ModelTurnsResult): string {
   const rows = result.modes.flatMap((mode) =>
     AGENTS.map((agent) => {
       const turns = mode.agents[agent];
-      return `| ${mode.name}${mode.reference ? ' (reference)' : ''} | ${agentName(agent)} | ${seconds(turns.latencyMs.p50)} | ${seconds(turns.latencyMs.p95)} | ${turns.roundTrips.p50} (max ${turns.roundTrips.max}) | ${turns.modelCallsPerTurn} | ${turns.outputTokensPerCall} |`;
+      return `| ${mode.name}${mode.reference ? ' (reference)' : ''} | ${agentName(agent)} | ${seconds(turns.latencyMs.p50)} | ${seconds(turns.latencyMs.p95)} | ${turns.roundTrips.p50} (max ${turns.roundTrips.max}) | ${turns.modelCallsPerTurn} | ${turns.outputTokensPerCall} | ${turns.abandonedCalls ?? '–'} | ${turns.retriedTurns ?? '–'} of ${turns.latencyMs.n} |`;
     }),
   );
   const cacheRows = result.modes.flatMap((mode) =>
     AGENTS.map((agent) => {
       const conversation = mode.conversation[agent];
-      return `| ${mode.name} | ${agentName(agent)} | ${percent(conversation.perTurn[0] ?? 0)} | ${percent(conversation.fromTurn2)} | ${conversation.perTurn.map(percent).join(', ')} |`;
+      return `| ${mode.name} | ${agentName(agent)} | ${percent(conversation.perTurn[0] ?? 0)} | ${percent(conversation.fromTurn2)} | ${conversation.perTurn.map(percent).join(', ')} | ${(conversation.roundTrips ?? []).join(', ')} |`;
     }),
   );
   const goals = result.modes.flatMap((mode) =>
@@ -60,6 +60,18 @@ function modelTimeSection(result: ModelTurnsResult): string {
       const turns = mode.agents[agent];
       const cache = mode.conversation[agent].fromTurn2;
       return `- ${mode.name}, ${agentName(agent)}: p95 ${seconds(turns.latencyMs.p95)} ≤ 3.0 s ${met(turns.latencyMs.p95 <= 3000)}; one round trip on the common path (median ${turns.roundTrips.p50}) ${met(turns.roundTrips.p50 <= 1)}; cache share from turn 2 ${percent(cache)} ≥ 60 % ${met(cache >= 0.6)}.`;
+    }),
+  );
+  // Calls the SDK gave up on (its per-attempt timeout) before the stand-in answered: each costs
+  // the whole timeout and then a retry, or fails the attempt and waits for the engine's retry.
+  const cut = result.modes.flatMap((mode) =>
+    AGENTS.flatMap((agent) => {
+      const turns = mode.agents[agent];
+      if (!turns.abandonedCalls) return [];
+      const calls = Math.round(turns.modelCallsPerTurn * turns.latencyMs.n);
+      return [
+        `- ${mode.name}, ${agentName(agent)}: the client cut ${turns.abandonedCalls} of ${calls} model calls before their answer came (its per-attempt timeout), and ${turns.retriedTurns} of ${turns.latencyMs.n} turns needed an engine retry: these make the p95.`,
+      ];
     }),
   );
   const reference = result.modes.find((mode) => mode.reference);
@@ -89,15 +101,15 @@ interleaved; ${result.samplesPerAgent} turns per agent and pipeline, each a new 
 inbound row committed → first reply row committed. Round trips are sequential model calls
 (overlapping calls count once).
 
-| pipeline | agent | p50 | p95 | round trips per turn | model calls per turn | output tokens per call |
-| --- | --- | --- | --- | --- | --- | --- |
+| pipeline | agent | p50 | p95 | round trips per turn | model calls per turn | output tokens per call | calls cut by the client | turns retried by the engine |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
-${comparisons.length > 0 ? `\n${comparisons.join('\n')}\n` : ''}
+${comparisons.length > 0 ? `\n${comparisons.join('\n')}\n` : ''}${cut.length > 0 ? `\n${cut.join('\n')}\n` : ''}
 Prompt cache over one 10-turn conversation per agent and pipeline: the share of input tokens read
 from the cache (read ÷ (read + written + uncached)), per turn.
 
-| pipeline | agent | turn 1 | turns 2–10 | per turn |
-| --- | --- | --- | --- | --- |
+| pipeline | agent | turn 1 | turns 2–10 | per turn | round trips per turn |
+| --- | --- | --- | --- | --- | --- |
 ${cacheRows.join('\n')}
 
 Goals (issue: p95 ≤ 3.0 s, one model round trip on the common path, ≥ 60 % of input tokens from
@@ -190,24 +202,66 @@ ${lines.join('\n')}
 `;
 }
 
+/** Transactions per turn: statements that open one (a durable BEGIN or one with settings). */
+const transactions = (profile: EngineProfileResult) =>
+  profile.statements.filter((s) => s.statement.startsWith('BEGIN')).reduce((sum, s) => sum + s.perTurn, 0);
+
+/**
+ * Statement shapes whose count per turn differs between the recorded profile and this run. The
+ * counts do not depend on the machine; the code under them does: statements removed by the
+ * changes below and statements other work added since both show.
+ */
+function profileChange(profile: EngineProfileResult, before: EngineProfileResult): string {
+  const count = (p: EngineProfileResult) => new Map(p.statements.map((s) => [s.statement, s.perTurn]));
+  const [was, now] = [count(before), count(profile)];
+  const shapes = [...new Set([...was.keys(), ...now.keys()])];
+  const delta = shapes
+    .map((shape) => ({ shape, by: Math.round(((now.get(shape) ?? 0) - (was.get(shape) ?? 0)) * 100) / 100 }))
+    .filter(({ by }) => by !== 0);
+  const list = (items: typeof delta) =>
+    items.map(({ shape, by }) => `\`${shape.split(' ').slice(0, 6).join(' ')}…\` ${by > 0 ? '+' : ''}${by}`).join('; ');
+  const fewer = delta.filter(({ by }) => by < 0);
+  const more = delta.filter(({ by }) => by > 0);
+  return `The profile recorded before the changes below (\`bench/results/profile-before.json\`, same method) counted ${before.roundTripsPerTurn} statements per turn in ${transactions(before)} transactions; this run counts ${profile.roundTripsPerTurn} in ${transactions(profile)}. Shapes sent less often per turn: ${list(fewer) || 'none'}. Shapes sent more often or new: ${list(more) || 'none'} (a rewritten statement shows as one less and one new; statements added since by other work show here too).`;
+}
+
 function profileSection(profile: EngineProfileResult, before?: EngineProfileResult): string {
   const rows = profile.statements.map(
     (s) => `| \`${s.statement.replace(/\|/g, '\\|')}\` | ${s.perTurn} | ${s.meanMs} |`,
   );
-  const change = before
-    ? `Before the changes below, a turn sent ${before.roundTripsPerTurn} statements in ${before.transactionsPerTurn} transactions and waited ${before.databaseMsPerTurn} ms for PostgreSQL (recorded in \`bench/results/profile-before.json\`); now ${profile.roundTripsPerTurn} statements, ${profile.transactionsPerTurn} transactions, ${profile.databaseMsPerTurn} ms (${(profile.roundTripsPerTurn - before.roundTripsPerTurn).toFixed(1)} round trips, ${(profile.databaseMsPerTurn - before.databaseMsPerTurn).toFixed(2)} ms; the times come from two runs, the counts do not depend on the machine).`
+  const change = before ? profileChange(profile, before) : '';
+  const top = profile.statements[0];
+  const topLine = top
+    ? `The largest share of that wait is \`${top.statement.split(' ').slice(0, 3).join(' ')}\`: ${top.perTurn} per turn at ${top.meanMs} ms, ${((top.perTurn * top.meanMs * 100) / profile.databaseMsPerTurn).toFixed(0)} % of the database time.`
+    : '';
+  const changes = before
+    ? `
+What changed after the first profile, each in its own commit:
+
+- a turn's log rows (one per model call, tone check and decision) and its events are written with
+  one statement per table instead of one per row;
+- the check for a message waiting out a retry delay is part of the claim statement; it runs alone
+  only when nothing was claimed, to tell a deferred user from an idle one;
+- the done-marker and the release of the claim are one statement;
+- the claim transaction commits without waiting for the WAL flush (\`synchronous_commit\` off for
+  that transaction only): a claim lost in a database crash only lets the turn be claimed again,
+  its holder's commit then fails the fence, and the turn's own commit, which waits, flushes it.
+
+Not changed: the agent's context reads and task statements (the agents' repositories), and the
+claim's three statements (take the claim, refuse bad rows, claim the rest) that could become one.
+`
     : '';
   return `## Engine profile
 
 Every statement one service instance sends through \`pg\`, counted by a preload
 (\`bench/lib/query-profile.js\`) over ${profile.turns} turns on the local model, one text at a time; times are
 send → result as the service sees them. A turn sends ${profile.roundTripsPerTurn} statements (each a round trip) in
-${profile.transactionsPerTurn} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL. ${change}
+${transactions(profile)} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL. ${topLine} ${change}
 
 | statement (first 90 characters) | per turn | mean ms |
 | --- | --- | --- |
 ${rows.join('\n')}
-`;
+${changes}`;
 }
 
 function footprintSection(footprint: FootprintResult): string {

@@ -4,6 +4,7 @@ import type { AgentEffect, AgentEffectType } from './effects/agent-effect.types'
 import { AGENT_TASKS_WRITER } from './effects/agent-tasks.effects';
 import { COMMUNITY_WRITER } from './effects/community.effects';
 import type { EffectWriter } from './effects/effect-writer';
+import { INNOVATOR_WRITER } from './effects/innovator.effects';
 import { INTROS_WRITER } from './effects/intros.effects';
 import { PRIORITIES_WRITER } from './effects/priorities.effects';
 import { USER_FIELDS_WRITER } from './effects/user-fields.effects';
@@ -15,6 +16,7 @@ const WRITERS = [
   INTROS_WRITER,
   COMMUNITY_WRITER,
   PRIORITIES_WRITER,
+  INNOVATOR_WRITER,
 ] as readonly unknown[] as readonly EffectWriter<AgentEffect>[];
 
 /**

@@ -15,7 +15,11 @@ import { ConciergeAnswerFlow } from './concierge/concierge-answer.flow';
 import { ConciergeContextLoader } from './concierge/concierge.context';
 import { ConciergeReengagementFlow } from './concierge/concierge-reengagement.flow';
 import { ConciergeRepository } from './concierge/concierge.repository';
-import { InnovatorAgent } from './member/innovator.agent';
+import { InnovatorAgent } from './innovator/innovator.agent';
+import { InnovatorAnswerFlow } from './innovator/innovator-answer.flow';
+import { InnovatorContextLoader } from './innovator/innovator.context';
+import { InnovatorReengagementFlow } from './innovator/innovator-reengagement.flow';
+import { InnovatorRepository } from './innovator/innovator.repository';
 import { AgentTurns } from './kit/agent-turns';
 import { AgentModel } from './model/agent-model';
 import { createAgentModel } from './model/agent-model.factory';
@@ -45,6 +49,10 @@ import { ModelMetrics } from './model/model-metrics';
     ConciergeAnswerFlow,
     ConciergeReengagementFlow,
     ConciergeAgent,
+    InnovatorRepository,
+    InnovatorContextLoader,
+    InnovatorAnswerFlow,
+    InnovatorReengagementFlow,
     InnovatorAgent,
     {
       provide: AGENT_PROVIDERS,

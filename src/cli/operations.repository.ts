@@ -167,7 +167,7 @@ export class OperationsRepository {
       const reset = await client.query<{ kind: ItemKind }>(
         `WITH message AS (
            UPDATE messages SET processing_state = 'pending', attempts = 0, next_attempt_at = NULL, last_error = NULL,
-             processed_at = NULL, claim_token = NULL
+             processed_at = NULL, claim_token = NULL, charged_failures = 0, first_failed_at = NULL, outcome = NULL
            WHERE id = $1 AND direction = 'inbound' AND processing_state = 'dead'
            RETURNING id
          ), event AS (

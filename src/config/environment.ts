@@ -191,6 +191,21 @@ export class Environment {
   @Min(1000)
   CLAIM_LEASE_MS = 30000;
 
+  /**
+   * Server-side limits on every pooled connection: a statement running longer than
+   * DB_STATEMENT_TIMEOUT_MS, or waiting longer than DB_LOCK_TIMEOUT_MS for a row lock, fails instead
+   * of holding a connection; the client gives up on a query 5 s after the statement timeout.
+   */
+  @toInt()
+  @IsInt()
+  @Min(100)
+  DB_STATEMENT_TIMEOUT_MS = 15000;
+
+  @toInt()
+  @IsInt()
+  @Min(100)
+  DB_LOCK_TIMEOUT_MS = 5000;
+
   /** A turn or event handler running longer than this is aborted and retried later. */
   @toInt()
   @IsInt()
@@ -221,6 +236,25 @@ export class Environment {
   @IsInt()
   @Min(0)
   RETRY_MAX_DELAY_MS = 300000;
+
+  /**
+   * How long a text may keep failing because the model is down or overloaded (5xx, 529, 429,
+   * timeouts) before it is dead: outages are not charged to MAX_ATTEMPTS. Retries back off up to
+   * RETRY_MAX_DELAY_MS meanwhile.
+   */
+  @toInt()
+  @IsInt()
+  @Min(0)
+  MODEL_OUTAGE_BUDGET_MS = 3_600_000;
+
+  /**
+   * A user whose text has waited this long on an outage or a configuration error gets one honest
+   * holding text through the message queue (one per run of failures).
+   */
+  @toInt()
+  @IsInt()
+  @Min(0)
+  HOLDING_TEXT_AFTER_MS = 120_000;
 
   /** The message dispatcher's backstop: it looks for due queued texts at least this often. */
   @toInt()

@@ -6,6 +6,9 @@ import { DatabaseService } from './database.service';
 import { EmbeddedPostgresSupervisor } from './embedded-postgres.supervisor';
 import { runMigrations } from './migrations.runner';
 
+/** How much longer than the server's statement timeout the client waits for an answer. */
+const QUERY_TIMEOUT_MARGIN_MS = 5000;
+
 async function connect(config: ConfigService<Environment, true>): Promise<DatabaseService> {
   const logger = new Logger('Database');
   let url = config.get('DATABASE_URL', { infer: true });
@@ -28,12 +31,22 @@ async function connect(config: ConfigService<Environment, true>): Promise<Databa
     await embedded?.stop();
     throw error;
   }
+  const statementTimeoutMs = config.get('DB_STATEMENT_TIMEOUT_MS', { infer: true });
   const pool = new Pool({
     connectionString: url,
     max: config.get('MAX_CONCURRENCY', { infer: true }) + 4,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
     application_name: 'realtime-processor',
+    // A blocked row lock or a stalled statement fails instead of holding a connection: without
+    // these, renewals queued behind one 45 s lock took the whole pool.
+    statement_timeout: statementTimeoutMs,
+    lock_timeout: config.get('DB_LOCK_TIMEOUT_MS', { infer: true }),
+    // The client's own bound, for a server or network that stops answering at all.
+    query_timeout: statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+    // A dead peer (a frozen database, a dropped NAT entry) is noticed by TCP instead of never.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   return new DatabaseService(pool, url, embedded);
 }

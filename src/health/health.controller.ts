@@ -2,6 +2,7 @@ import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { DatabaseHealthIndicator } from './database.health';
+import { ModelHealth } from '../routing/model-health';
 import { ProcessingStats } from '../routing/processing-stats';
 import { SubscriptionsHealthIndicator } from './subscriptions.health';
 
@@ -18,14 +19,25 @@ export class HealthController {
     private readonly database: DatabaseHealthIndicator,
     private readonly subscriptions: SubscriptionsHealthIndicator,
     private readonly stats: ProcessingStats,
+    private readonly model: ModelHealth,
   ) {}
 
   @Get()
   async overview(@Res() response: Response): Promise<void> {
     const result = await this.readiness();
     const healthy = result.status === 'ok' || result.status === 'degraded';
+    // The model refusing our credentials is not a reason to take the instance out (its texts wait
+    // and are answered once the key is fixed), but it is reported: `degraded`, with the reason.
+    const model = this.model.state();
     response.status(healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
-      status: healthy ? 'healthy' : result.status === 'shutting_down' ? 'shutting_down' : 'unhealthy',
+      status: healthy
+        ? model.status === 'failing'
+          ? 'degraded'
+          : 'healthy'
+        : result.status === 'shutting_down'
+          ? 'shutting_down'
+          : 'unhealthy',
+      model,
       service: SERVICE,
       timestamp: new Date().toISOString(),
       uptime: Math.round(process.uptime()),

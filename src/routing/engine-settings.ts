@@ -10,11 +10,15 @@ export class EngineSettings {
   readonly owner: string;
   readonly leaseMs: number;
   readonly turnTimeoutMs: number;
+  /** What a commit after the work may take: a few statements, each bounded by the statement timeout. */
+  readonly commitBudgetMs: number;
   readonly concurrency: number;
   readonly maxWaiting: number;
   readonly maxMessagesPerTurn: number;
   readonly drainMs: number;
   readonly retry: RetryPolicy;
+  readonly outageBudgetMs: number;
+  readonly holdingAfterMs: number;
   /** A `next_attempt_at` further ahead than this is read as due (see TurnRepository.claim). */
   readonly retryHorizonMs: number;
 
@@ -22,6 +26,7 @@ export class EngineSettings {
     this.owner = config.get('INSTANCE_ID', { infer: true }) ?? `${hostname()}:${process.pid}`;
     this.leaseMs = config.get('CLAIM_LEASE_MS', { infer: true });
     this.turnTimeoutMs = config.get('TURN_TIMEOUT_MS', { infer: true });
+    this.commitBudgetMs = 2 * config.get('DB_STATEMENT_TIMEOUT_MS', { infer: true });
     this.concurrency = config.get('MAX_CONCURRENCY', { infer: true });
     // Enough queued keys to keep every slot busy between sweeps, small enough to stay flat.
     this.maxWaiting = this.concurrency * 32;
@@ -32,6 +37,8 @@ export class EngineSettings {
       baseDelayMs: config.get('RETRY_BASE_DELAY_MS', { infer: true }),
       maxDelayMs: config.get('RETRY_MAX_DELAY_MS', { infer: true }),
     };
+    this.outageBudgetMs = config.get('MODEL_OUTAGE_BUDGET_MS', { infer: true });
+    this.holdingAfterMs = config.get('HOLDING_TEXT_AFTER_MS', { infer: true });
     this.retryHorizonMs = retryHorizonMs(this.retry.maxDelayMs);
   }
 }

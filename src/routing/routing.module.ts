@@ -6,6 +6,7 @@ import { EngineSettings } from './engine-settings';
 import { EVENT_HANDLERS, type EventHandler } from './event-handler';
 import { EventProcessor } from './event.processor';
 import { EventRepository } from './event.repository';
+import { ModelHealth } from './model-health';
 import { OutcomeWriter } from './outcome.writer';
 import { ProcessingStats } from './processing-stats';
 import { RoutingListener } from './routing.listener';
@@ -19,6 +20,7 @@ import { TurnRepository } from './turn.repository';
     EngineSettings,
     StoredTextScrubber,
     ProcessingStats,
+    ModelHealth,
     ClaimRepository,
     OutcomeWriter,
     TurnRepository,
@@ -30,6 +32,6 @@ import { TurnRepository } from './turn.repository';
     // Workflow handlers join this list as they are written; unhandled types are marked skipped.
     { provide: EVENT_HANDLERS, useFactory: (): EventHandler[] => [] },
   ],
-  exports: [ProcessingStats],
+  exports: [ModelHealth, ProcessingStats],
 })
 export class RoutingModule {}

@@ -6,7 +6,9 @@ import { EngineSettings } from './engine-settings';
 import { errorText } from './error-text';
 import { BAD_INPUT_REASONS } from './inbound-validation';
 import { ProcessingStats } from './processing-stats';
-import { isExhausted, retryDelayMs } from './retry-policy';
+import { failureKind } from './failure-kind';
+import { ModelHealth } from './model-health';
+import { retryDelayMs } from './retry-policy';
 import { TurnRepository, type ClaimedTurn } from './turn.repository';
 import { WorkAttempt } from './work-attempt';
 
@@ -21,6 +23,7 @@ export class TurnProcessor {
     private readonly dispatcher: AgentDispatcher,
     private readonly settings: EngineSettings,
     private readonly stats: ProcessingStats,
+    private readonly modelHealth: ModelHealth,
     private readonly bus: AppEventBus,
   ) {}
 
@@ -68,6 +71,9 @@ export class TurnProcessor {
         return;
       }
       this.stats.finished('message', 'done', duration);
+      if (!result.skipped && this.modelHealth.accepted()) {
+        this.logger.log({ event: 'model_config_recovered', ...ids }, 'the model API accepts our requests again');
+      }
       if (result.outcome.replies.length > 0) {
         // created_at is the database's clock, Date.now() this instance's: both NTP-synced on Cloud Run and Supabase.
         const committedAt = Date.now();
@@ -119,10 +125,25 @@ export class TurnProcessor {
       }
       const attempts = Math.max(...turn.messages.map((message) => message.attempts));
       const delay = retryDelayMs(this.settings.retry, attempts);
-      const failure = await this.turns.fail(turn, errorText(error), this.settings.retry.maxAttempts, delay);
+      const kind = failureKind(error);
+      const text = errorText(error);
+      const failure = await this.turns.fail(turn, text, this.settings.retry.maxAttempts, delay, {
+        kind,
+        outageBudgetMs: this.settings.outageBudgetMs,
+        holdingAfterMs: this.settings.holdingAfterMs,
+      });
+      if (kind === 'config' && this.modelHealth.configRejected(text)) {
+        this.logger.error(
+          { event: 'model_config_error', ...ids, err: error },
+          'the model API refuses our credentials or configuration: texts wait, none dead; fix the key or model',
+        );
+      }
       if (failure === 'stale') {
         this.stats.finished('message', 'stale', duration);
         return;
+      }
+      if (failure.held) {
+        this.logger.warn({ event: 'holding_text_queued', ...ids, failure: kind }, 'queued one holding text');
       }
       if (failure.dead.length > 0) {
         this.stats.finished('message', 'dead', duration);
@@ -136,8 +157,18 @@ export class TurnProcessor {
           });
         }
         this.logger.error(
-          { event: 'message_dead', ...ids, deadMessageIds: failure.dead, attempts, duration, err: error },
-          'message failed on every attempt and is dead; the user got a fallback reply',
+          {
+            event: 'message_dead',
+            ...ids,
+            deadMessageIds: failure.dead,
+            attempts,
+            failure: kind,
+            duration,
+            err: error,
+          },
+          kind === 'outage'
+            ? 'message waited out the whole outage budget and is dead; the user got a fallback reply'
+            : 'message failed on every attempt and is dead; the user got a fallback reply',
         );
       } else {
         this.stats.finished('message', 'retry', duration);
@@ -146,8 +177,8 @@ export class TurnProcessor {
             event: 'message_retry',
             ...ids,
             attempts,
+            failure: kind,
             retryAt: failure.retryAt,
-            exhausted: isExhausted(this.settings.retry, attempts),
             err: error,
           },
           'turn failed; will retry',

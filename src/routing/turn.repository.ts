@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { TurnResult } from '../agents/agent.types';
-import { DatabaseService } from '../database/database.service';
+import { DatabaseService, type Queryable } from '../database/database.service';
 import { StoredTextScrubber } from '../logging/stored-text.scrubber';
+import { enqueueMessage } from '../messaging/message-queue.writer';
 import { ClaimRepository } from './claim.repository';
+import type { FailureKind } from './failure-kind';
 import { BAD_INPUT_TEXTS, MAX_INBOUND_CONTENT_CHARS, type RejectedMessage } from './inbound-validation';
 import { OutcomeWriter } from './outcome.writer';
 import { retryHorizonMs } from './retry-policy';
@@ -37,7 +39,27 @@ export const DEFAULT_RETRY_HORIZON_MS = retryHorizonMs(300_000);
 export interface FailureResult {
   dead: string[];
   retryAt: Date | null;
+  /** A holding text was queued for the user with this failure. */
+  held: boolean;
 }
+
+export interface FailurePolicy {
+  kind: FailureKind;
+  /** For `outage`: how long a text may keep failing before it is dead. */
+  outageBudgetMs?: number;
+  /** For `outage` and `config`: queue one holding text once a user text has waited this long; unset: never. */
+  holdingAfterMs?: number;
+}
+
+/** The message-queue subject of holding texts: a newer one supersedes an older one still queued. */
+export const HOLDING_SUBJECT = 'reply_delayed';
+
+/** An honest text for a user whose reply is held up by a problem on our side; it promises only what happens. */
+export const HOLDING_TEXT =
+  "Sorry for the wait: we're having a technical problem on our side. Your message is safe and we'll reply as soon as it's fixed.";
+
+/** The voice a user is written to in: their member agent once verified, else the Bouncer. */
+const AGENT_OF_USER_SQL = `CASE WHEN u.verified AND u.poc_agent_type IN ('concierge', 'innovator') THEN u.poc_agent_type ELSE 'bouncer' END`;
 
 /** A short, honest text for a user whose message could not be answered after every attempt. */
 export const FALLBACK_REPLY =
@@ -226,36 +248,71 @@ export class TurnRepository {
   }
 
   /**
-   * Records a failed attempt: messages out of attempts become dead (and a user who texted gets
-   * one fallback reply), the others wait `retryDelayMs` before the next try.
+   * Records a failed attempt, by whose fault it was (see failure-kind.ts):
+   * - `own`: charged to the texts; those with MAX_ATTEMPTS charged failures become dead;
+   * - `outage`: not charged; dead only once the texts have failed for longer than the outage budget;
+   * - `config`: not charged and never dead.
+   * The others wait `retryDelayMs`. A user who texted gets one fallback reply when their text dies,
+   * and, while an outage or a configuration error holds their texts longer than `holdingAfterMs`,
+   * one honest holding text through the message queue (at most one per run of failures).
    */
   fail(
     turn: ClaimedTurn,
     rawError: string,
     maxAttempts: number,
     retryDelayMs: number,
+    failure: FailurePolicy = { kind: 'own' },
   ): Promise<FailureResult | 'stale'> {
     const error = this.scrubber.errorText(rawError);
     return this.database.transaction(async (client) => {
       if (!(await this.claims.fence(client, turn.key, turn.token))) return 'stale';
-      const updated = await client.query<{ id: string; processing_state: string; next_attempt_at: Date | null }>(
-        `UPDATE messages SET
-           processing_state = CASE WHEN attempts >= $3 THEN 'dead' ELSE 'pending' END,
-           processed_at = CASE WHEN attempts >= $3 THEN now() END,
-           outcome = CASE WHEN attempts >= $3 THEN 'dead' END,
-           next_attempt_at = CASE WHEN attempts >= $3 THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
+      const updated = await client.query<{
+        id: string;
+        processing_state: string;
+        next_attempt_at: Date | null;
+        failing_for_ms: number;
+        first_failed_at: Date;
+      }>(
+        `WITH judged AS (
+           SELECT id, CASE
+               WHEN $6 = 'own' THEN charged_failures + 1 >= $3
+               WHEN $6 = 'outage' THEN COALESCE(first_failed_at, now()) <= now() - $7 * interval '1 millisecond'
+               ELSE false
+             END AS dies
+           FROM messages WHERE id = ANY($1::uuid[]) AND claim_token = $2
+         )
+         UPDATE messages m SET
+           processing_state = CASE WHEN judged.dies THEN 'dead' ELSE 'pending' END,
+           processed_at = CASE WHEN judged.dies THEN now() END,
+           outcome = CASE WHEN judged.dies THEN 'dead' END,
+           next_attempt_at = CASE WHEN judged.dies THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
+           charged_failures = m.charged_failures + CASE WHEN $6 = 'own' THEN 1 ELSE 0 END,
+           first_failed_at = COALESCE(m.first_failed_at, now()),
            last_error = $5,
            claim_token = NULL
-         WHERE id = ANY($1::uuid[]) AND claim_token = $2
-         RETURNING id, processing_state, next_attempt_at`,
-        [turn.messages.map((message) => message.id), turn.token, maxAttempts, retryDelayMs, error],
+         FROM judged WHERE m.id = judged.id
+         RETURNING m.id, m.processing_state, m.next_attempt_at, m.first_failed_at,
+           (extract(epoch FROM now() - m.first_failed_at) * 1000)::float8 AS failing_for_ms`,
+        [
+          turn.messages.map((message) => message.id),
+          turn.token,
+          maxAttempts,
+          retryDelayMs,
+          error,
+          failure.kind,
+          failure.outageBudgetMs ?? 0,
+        ],
       );
       const deadIds = new Set(updated.rows.filter((row) => row.processing_state === 'dead').map((row) => row.id));
       // The audit trail the product reads (brief: message_processing_error) gets every failed attempt.
       await client.query(
         `INSERT INTO agent_actions_log (agent_type, action_type, user_id, input_data, error)
          VALUES ('realtime-processor', 'message_processing_error', $1, $2, $3)`,
-        [turn.userId, { message_ids: turn.messages.map((message) => message.id), dead: [...deadIds] }, error],
+        [
+          turn.userId,
+          { message_ids: turn.messages.map((message) => message.id), dead: [...deadIds], failure: failure.kind },
+          error,
+        ],
       );
       const lastDeadUserText = [...turn.messages]
         .reverse()
@@ -263,18 +320,52 @@ export class TurnRepository {
       if (lastDeadUserText && turn.userId) {
         await client.query(
           `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, reply_to_message_id, sequence_index)
-           SELECT $1, u.id,
-                  CASE WHEN u.verified AND u.poc_agent_type IN ('concierge', 'innovator') THEN u.poc_agent_type ELSE 'bouncer' END,
-                  $3, 'outbound', 'pending', $4, 0
+           SELECT $1, u.id, ${AGENT_OF_USER_SQL}, $3, 'outbound', 'pending', $4, 0
            FROM users u WHERE u.id = $2
            ON CONFLICT (reply_to_message_id, sequence_index) DO NOTHING`,
           [lastDeadUserText.conversationId, turn.userId, FALLBACK_REPLY, lastDeadUserText.id],
         );
       }
+      const held = await this.queueHoldingText(client, turn, failure, updated.rows, deadIds);
       await this.claims.release(client, turn.key, turn.token);
       const retryAt = updated.rows.find((row) => row.next_attempt_at)?.next_attempt_at ?? null;
-      return { dead: [...deadIds], retryAt };
+      return { dead: [...deadIds], retryAt, held };
     });
+  }
+
+  /** The one holding text of a run of outage or configuration failures, once it has lasted `holdingAfterMs`. */
+  private async queueHoldingText(
+    client: Queryable,
+    turn: ClaimedTurn,
+    failure: FailurePolicy,
+    rows: readonly { id: string; failing_for_ms: number; first_failed_at: Date }[],
+    deadIds: ReadonlySet<string>,
+  ): Promise<boolean> {
+    if (failure.kind === 'own' || failure.holdingAfterMs === undefined || !turn.userId) return false;
+    const waitingUserTexts = new Set(
+      turn.messages.filter((message) => message.role === 'user' && !deadIds.has(message.id)).map((m) => m.id),
+    );
+    const waiting = rows.filter((row) => waitingUserTexts.has(row.id));
+    if (waiting.length === 0) return false;
+    const longest = waiting.reduce((a, b) => (a.failing_for_ms >= b.failing_for_ms ? a : b));
+    if (longest.failing_for_ms < failure.holdingAfterMs) return false;
+    const agent = await client.query<{ agent: string; already: boolean }>(
+      `SELECT ${AGENT_OF_USER_SQL} AS agent,
+              EXISTS (SELECT 1 FROM message_queue q WHERE q.user_id = u.id AND q.subject = $2 AND q.created_at >= $3)
+                AS already
+       FROM users u WHERE u.id = $1`,
+      [turn.userId, HOLDING_SUBJECT, longest.first_failed_at],
+    );
+    if (!agent.rows[0] || agent.rows[0].already) return false;
+    await enqueueMessage(client, {
+      userId: turn.userId,
+      agentId: agent.rows[0].agent,
+      texts: [HOLDING_TEXT],
+      priority: 'high',
+      subject: HOLDING_SUBJECT,
+      data: { reason: failure.kind === 'config' ? 'service_misconfigured' : 'model_outage' },
+    });
+    return true;
   }
 
   /** Gives the turn back untouched (shutdown): the attempt does not count and anyone may take it at once. */

@@ -22,9 +22,11 @@ export class WorkAttempt {
     private readonly shutdown: AbortSignal,
     logger: Logger,
   ) {
-    this.lease = new LeaseKeeper(claims, claim.key, claim.token, settings.leaseMs, (error) =>
-      logger.warn({ event: 'lease_renewal_failed', err: error }, 'could not renew a claim'),
-    );
+    this.lease = new LeaseKeeper(claims, claim.key, claim.token, {
+      leaseMs: settings.leaseMs,
+      renewForMs: settings.turnTimeoutMs + settings.commitBudgetMs,
+      onError: (error) => logger.warn({ event: 'lease_renewal_failed', err: error }, 'could not renew a claim'),
+    });
     this.signal = AbortSignal.any([shutdown, this.lease.lost, AbortSignal.timeout(settings.turnTimeoutMs)]);
   }
 

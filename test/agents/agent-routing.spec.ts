@@ -72,7 +72,9 @@ describe('routing by user state (every verified × poc_agent_type × row kind)',
       expect((await harness.queued(user.userId)).map((q) => q.agent_id)).toEqual(['bouncer']);
     }
     if (row === 're_engagement_check' && agent === 'innovator') {
-      expect(logged.map((entry) => entry.action_type)).toContain('re_engagement_decision_no_message');
+      // A bare innovator has open threads (profile, prospects, credits): one queued nudge (a sequence), no reply.
+      expect(logged.map((entry) => entry.action_type)).toContain('re_engagement_message_sent');
+      expect([...new Set((await harness.queued(user.userId)).map((q) => q.agent_id))]).toEqual(['innovator']);
     }
     // Routing never changes who the user is.
     expect(await harness.user(user.userId)).toMatchObject({ verified, poc_agent_type: poc });

@@ -23,9 +23,9 @@ describe('Concierge and Innovator (minimal)', () => {
     });
 
     it('acknowledges without promising intros or research it cannot do yet', async () => {
-      const member = await harness.newUser({ verified: true, poc_agent_type: 'innovator' });
+      const member = await harness.newUser({ verified: true, poc_agent_type: 'concierge' });
       const turn = await harness.send(member, ['Can you get me an intro to the CFO of Globex?']);
-      expect(turn.result.agent).toBe('innovator');
+      expect(turn.result.agent).toBe('concierge');
       const text = turn.replies.join(' ');
       expect(text).not.toMatch(/I'll (introduce|connect|find)|intro (is|will)|will reach out/i);
       expect(turn.result.outcome.actions).toEqual([]);

@@ -151,7 +151,11 @@ describe('turn claims and fenced commits', () => {
       user.userId,
     ]);
     expect(log.rows).toEqual([
-      { action_type: 'message_processing_error', error: 'model down', input_data: { message_ids: [id], dead: [id] } },
+      {
+        action_type: 'message_processing_error',
+        error: 'model down',
+        input_data: { message_ids: [id], dead: [id], failure: 'own' },
+      },
     ]);
   });
 

@@ -33,6 +33,8 @@ describe('model outages and slowness', () => {
       RETRY_BASE_DELAY_MS: '1000',
       MAX_ATTEMPTS: '3',
       TURN_TIMEOUT_MS: '1500',
+      // Outages are not charged to MAX_ATTEMPTS: a text dies only once it has failed this long.
+      MODEL_OUTAGE_BUDGET_MS: '2500',
     });
     await service.waitUntilHealthy();
   });
@@ -88,7 +90,7 @@ describe('model outages and slowness', () => {
     expect(await repliesTo(id)).toHaveLength(1);
   });
 
-  it('a model that never recovers ends the text dead with its error and one fallback text', async () => {
+  it('a model that never recovers within the outage budget ends the text dead with its error and one fallback text', async () => {
     model.setResponder(() => ({ kind: 'error', status: 500, retryAfterMs: 10 }));
     const user = await seedUser(db.pool);
     const [id] = await insertInbound(db.pool, user, ['are you there']);
@@ -96,7 +98,16 @@ describe('model outages and slowness', () => {
       timeoutMs: 20_000,
       intervalMs: 100,
     });
-    expect((await message(id)).attempts).toBe(3);
+    // Past MAX_ATTEMPTS (3): the outage budget, not the attempt count, ended it.
+    expect((await message(id)).attempts).toBeGreaterThanOrEqual(2);
+    expect(
+      (
+        await db.pool.query(
+          `SELECT now() - first_failed_at >= interval '2.5 seconds' AS spent FROM messages WHERE id = $1`,
+          [id],
+        )
+      ).rows[0].spent,
+    ).toBe(true);
     const replies = await repliesTo(id);
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatch(/sorry/i);

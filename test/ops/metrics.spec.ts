@@ -99,7 +99,8 @@ describe('/metrics (black-box)', () => {
   });
 
   it('a failing model is counted by outcome, and a dead message moves the dead letters and stays in them', async () => {
-    model.setResponder(() => ({ kind: 'error', status: 401, message: 'bad key' }));
+    // A request the API rejects as invalid fails the text itself (a 401 would only hold it: the key is the operator's).
+    model.setResponder(() => ({ kind: 'error', status: 400, message: 'bad request' }));
     const deadBefore = (await value('realtime_processor_dead_letters', { kind: 'message' })) ?? 0;
     const user = await seedUser(db.pool);
     const [id] = await insertInbound(db.pool, user, ['anyone there']);

@@ -19,7 +19,8 @@ const healthyModel = (request: RecordedRequest): ScriptedReply =>
   (request.body as { tools?: unknown[] }).tools
     ? { kind: 'tool_use', name: 'make_decision', input: { next_scenario: 'ask_for_referrer' } }
     : { kind: 'text', text: 'Who told you about us?' };
-const brokenModel = (): ScriptedReply => ({ kind: 'error', status: 401, message: 'invalid x-api-key' });
+// Fails each text on its own (a 401 would hold texts rather than kill them).
+const brokenModel = (): ScriptedReply => ({ kind: 'error', status: 400, message: 'invalid request' });
 
 interface Run {
   code: number;
@@ -174,7 +175,7 @@ describe('ops CLI (end to end)', () => {
       'message',
     );
     expect(listed).toEqual([expect.objectContaining({ id, kind: 'message', attempts: 2 })]);
-    expect(listed[0].error).toMatch(/401/);
+    expect(listed[0].error).toMatch(/400/);
     const table = await ops('dead', 'list');
     expect(table.stdout).toMatch(/died_at\s+kind\s+id\s+type\s+attempts\s+error/);
     expect(table.stdout).toContain(id);

@@ -172,7 +172,7 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
 
     it('caches nothing below the model minimum (1,024 tokens for Sonnet-class), silently, like the API', async () => {
       const anthropic = client();
-      const short = params({ model: 'claude-sonnet-4-5', system: SYSTEM, tools: TOOLS }); // ≈ 300 tokens
+      const short = params({ model: 'claude-sonnet-4-6', system: SYSTEM, tools: TOOLS }); // ≈ 300 tokens
 
       const first = await anthropic.messages.create(short);
       const second = await anthropic.messages.create(short);
@@ -204,7 +204,7 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
       const anthropic = client();
       await anthropic.messages.create(params({ system: LONG_SYSTEM }));
 
-      const otherModel = await anthropic.messages.create(params({ model: 'claude-sonnet-4-5', system: LONG_SYSTEM }));
+      const otherModel = await anthropic.messages.create(params({ model: 'claude-sonnet-4-6', system: LONG_SYSTEM }));
       const changed = await anthropic.messages.create(
         params({ system: [{ type: 'text', text: `${LONG_RULES}.`, cache_control: { type: 'ephemeral', ttl: '1h' } }] }),
       );
@@ -506,6 +506,8 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
       await stand.idle(); // resolves only once the stand-in has seen the client hang up
 
       expect(stand.disconnects).toBe(1);
+      expect(stand.requests[0].abandonedAt).toBeGreaterThanOrEqual(stand.requests[0].receivedAt);
+      expect(stand.requests[0].answeredAt).toBeUndefined();
       const next = await client().messages.create(params());
       expect(next.content).toEqual([{ type: 'text', text: 'OK', citations: null }]);
     });

@@ -46,6 +46,8 @@ export interface RecordedRequest {
   receivedAt: number;
   /** When the answer was sent (Date.now()); unset while pending or if the client hung up first. */
   answeredAt?: number;
+  /** When the client hung up before the answer was sent (Date.now()), e.g. its timeout fired. */
+  abandonedAt?: number;
   /** The usage reported with a successful message. */
   usage?: Usage;
 }
@@ -430,8 +432,12 @@ export class AnthropicStandIn {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.inFlight++;
+    let recorded: RecordedRequest | undefined;
     res.on('close', () => {
-      if (!res.writableFinished) this.disconnects++;
+      if (!res.writableFinished) {
+        this.disconnects++;
+        if (recorded) recorded.abandonedAt = Date.now();
+      }
       this.inFlight--;
       this.notify();
     });
@@ -451,7 +457,7 @@ export class AnthropicStandIn {
         isJson = false;
       }
       const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
-      const recorded: RecordedRequest = { path, headers: { ...req.headers }, body, receivedAt: Date.now() };
+      recorded = { path, headers: { ...req.headers }, body, receivedAt: Date.now() };
       this.requests.push(recorded);
       this.notify();
 

@@ -12,7 +12,11 @@ export type IdKind =
   | 'connection_request'
   /** An open community request aimed at the user that they have not answered yet. */
   | 'community_request'
-  | 'user_priority';
+  | 'user_priority'
+  /** An innovator's own uploaded prospect. */
+  | 'prospect'
+  /** Another member the user may name in a tool (e.g. an expert who answered their request). */
+  | 'member';
 
 /**
  * The ids a turn loaded, by kind: the only ids a model may name in a tool call. Immutable; an

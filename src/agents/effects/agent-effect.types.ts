@@ -1,4 +1,5 @@
 import type { AgentTaskEffect } from './agent-tasks.effects';
+import type { InnovatorEffect } from './innovator.effects';
 import type { CommunityEffect } from './community.effects';
 import type { IntroEffect } from './intros.effects';
 import type { PriorityEffect } from './priorities.effects';
@@ -9,5 +10,6 @@ import type { UserFieldsEffect } from './user-fields.effects';
  * its family's writer. Each variant carries only ids that came from the loaded context, never from
  * the user's text. A new family adds its union here and its writer to ActionApplier.
  */
-export type AgentEffect = UserFieldsEffect | AgentTaskEffect | IntroEffect | CommunityEffect | PriorityEffect;
+export type AgentEffect =
+  UserFieldsEffect | AgentTaskEffect | IntroEffect | CommunityEffect | PriorityEffect | InnovatorEffect;
 export type AgentEffectType = AgentEffect['type'];

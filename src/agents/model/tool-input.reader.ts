@@ -58,6 +58,15 @@ export class ToolInputReader {
     return value.trim().toLowerCase();
   }
 
+  /** An integer within [min, max]; undefined when absent or null. */
+  optionalInteger(value: unknown, path: string, min: number, max: number): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(path, `must be an integer from ${min} to ${max}`);
+    }
+    return value;
+  }
+
   boolean(value: unknown, path: string): boolean {
     if (typeof value !== 'boolean') this.fail(path, 'must be a boolean');
     return value;

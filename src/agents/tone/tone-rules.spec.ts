@@ -10,6 +10,14 @@ const rules = (overrides: Partial<ToneRules> = {}): ToneRules => ({
 });
 
 describe('enforceTone', () => {
+  it('removes emoji for a voice without them, and keeps them otherwise', () => {
+    expect(enforceTone(['Done 🎉. Next step 👍'], rules({ allowEmoji: false }))).toEqual({
+      texts: ['Done. Next step'],
+      corrections: ['emoji_removed'],
+    });
+    expect(enforceTone(['👍'], rules()).texts).toEqual(['👍']);
+  });
+
   it('replaces exclamation points', () => {
     const result = enforceTone(['Welcome aboard! Great to meet you!!', 'Really?!'], rules());
     expect(result.texts).toEqual(['Welcome aboard. Great to meet you.', 'Really?']);

@@ -12,6 +12,8 @@ export interface ToneRules {
   allowedEmails: readonly string[];
   /** Lower-case words a capitalised token may be: names and words from the context and the product. */
   knownWords: ReadonlySet<string>;
+  /** False for voices without emoji (the Innovator): emoji are removed. Default true. */
+  allowEmoji?: boolean;
 }
 
 export interface ToneResult {
@@ -20,6 +22,7 @@ export interface ToneResult {
   corrections: string[];
 }
 
+const EMOJI = /\p{Extended_Pictographic}|[\u{1F1E6}-\u{1F1FF}]|\u{FE0F}|\u{200D}/gu;
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
 /** Ten or more digits with only phone punctuation between them: a phone number. */
 const PHONE = /\+?\d(?:[\s().-]*\d){9,}/;
@@ -98,6 +101,14 @@ export function enforceTone(input: readonly string[], rules: ToneRules): ToneRes
 
   for (const raw of input) {
     let text = raw.trim();
+    const withoutEmoji = rules.allowEmoji === false ? text.replace(EMOJI, '') : text;
+    if (withoutEmoji !== text) {
+      corrections.add('emoji_removed');
+      text = withoutEmoji
+        .replace(/\s+([.,?;:])/g, '$1')
+        .replace(/\s{2,}/g, ' ')
+        .trim();
+    }
     if (/!/.test(text)) {
       corrections.add('exclamation');
       text = text.replace(/[?]!+|!+[?]/g, '?').replace(/!+/g, '.');

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { ProcessingStats } from './processing-stats';
+
+export interface ModelHealthState {
+  /** `failing` while the model API refuses our credentials or configuration; texts wait meanwhile. */
+  status: 'ok' | 'failing';
+  since: string | null;
+  /** The last refusal, scrubbed (e.g. `Anthropic API answered 401: invalid x-api-key`). */
+  error: string | null;
+}
+
+/**
+ * Whether the model API accepts this instance's credentials and configuration. A 401/403/404 is
+ * the operator's fault: texts wait instead of dying, /health reports `degraded` with the reason and
+ * `realtime_processor_model_config_failing` is 1 (the alert), until a turn gets through again.
+ */
+@Injectable()
+export class ModelHealth {
+  private failingSince: Date | null = null;
+  private lastError: string | null = null;
+
+  constructor(stats: ProcessingStats) {
+    const failing = () => (this.failingSince ? 1 : 0);
+    new Gauge({
+      name: 'realtime_processor_model_config_failing',
+      help: '1 while the model API refuses our credentials or configuration (texts wait, none dead)',
+      registers: [stats.registry],
+      collect(this: Gauge) {
+        this.set(failing());
+      },
+    });
+  }
+
+  /** Returns true when this starts a new failing period (alert once, not per text). */
+  configRejected(error: string): boolean {
+    this.lastError = error;
+    if (this.failingSince) return false;
+    this.failingSince = new Date();
+    return true;
+  }
+
+  /** A turn went through: returns true when this ends a failing period. */
+  accepted(): boolean {
+    if (!this.failingSince) return false;
+    this.failingSince = null;
+    this.lastError = null;
+    return true;
+  }
+
+  state(): ModelHealthState {
+    return {
+      status: this.failingSince ? 'failing' : 'ok',
+      since: this.failingSince?.toISOString() ?? null,
+      error: this.lastError,
+    };
+  }
+}
