@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { Clock } from './clock';
+import { DispatchMetrics } from './dispatch-metrics';
 import { MessageDispatchRepository } from './message-dispatch.repository';
 import { MessageDispatcher } from './message-dispatcher';
 import { MessagingSettings } from './messaging-settings';
-import { QueueMetrics } from './queue-metrics';
 import { QueuedMessageSender } from './queued-message.sender';
 import { SubjectRelevanceRepository } from './subject-relevance.repository';
 
@@ -15,13 +15,13 @@ import { SubjectRelevanceRepository } from './subject-relevance.repository';
 @Module({
   providers: [
     Clock,
+    DispatchMetrics,
     MessagingSettings,
     MessageDispatchRepository,
     SubjectRelevanceRepository,
-    QueueMetrics,
     QueuedMessageSender,
     MessageDispatcher,
   ],
-  exports: [MessageDispatcher, QueueMetrics],
+  exports: [MessageDispatcher, DispatchMetrics],
 })
 export class MessagingModule {}
