@@ -83,7 +83,7 @@ export class LoadGenerator {
       }
       if (withEvent) {
         await client.query(
-          `INSERT INTO events (event_type, aggregate_id, aggregate_type, payload, created_by) VALUES ('chaos.ping', $1, 'user', '{}', 'chaos')`,
+          `INSERT INTO events (event_type, aggregate_id, aggregate_type, payload, created_by) VALUES ('user.message.received', $1, 'user', jsonb_build_object('userId', $1::uuid), 'chaos')`,
           [user.userId],
         );
       }

@@ -237,6 +237,19 @@ export class Environment {
   @Min(0)
   RETRY_MAX_DELAY_MS = 300000;
 
+  /** How often due agent_tasks are claimed and run, and the community closing job is tried. */
+  @toInt()
+  @IsInt()
+  @Min(50)
+  TASK_POLL_INTERVAL_MS = 5000;
+
+  /** Due tasks one poll runs at most (each in its own transaction); the next poll takes the rest. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  TASK_BATCH_SIZE = 50;
+
   /**
    * How long a text may keep failing because the model is down or overloaded (5xx, 529, 429,
    * timeouts) before it is dead: outages are not charged to MAX_ATTEMPTS. Retries back off up to

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Queryable } from '../database/database.service';
+import { EventOwnership } from '../routing/event-ownership';
 
 export const BACKLOG_KINDS = ['message', 'event', 'queue'] as const;
 export type BacklogKind = (typeof BACKLOG_KINDS)[number];
@@ -32,6 +33,10 @@ interface KindRow {
  */
 @Injectable()
 export class BacklogRepository {
+  /** Without EventOwnership (the operator CLI, outside Nest) events of every type count. */
+  constructor(@Optional() private readonly ownership?: EventOwnership) {}
+
+  /** Events count only of the types handled here: the others are not our backlog. */
   async read(db: Queryable): Promise<BacklogSnapshot> {
     const kinds = await db.query<KindRow>(
       `SELECT 'message' AS kind, count(*)::int AS pending,
@@ -39,7 +44,7 @@ export class BacklogRepository {
        FROM messages WHERE direction = 'inbound' AND processing_state IN ('pending', 'processing')
        UNION ALL
        SELECT 'event', count(*)::int, EXTRACT(EPOCH FROM now() - min(created_at))::float8
-       FROM events WHERE processing_state IN ('pending', 'processing')
+       FROM events WHERE processing_state IN ('pending', 'processing') AND ($1::text[] IS NULL OR event_type = ANY($1::text[]))
        UNION ALL
        SELECT 'queue', count(*)::int, EXTRACT(EPOCH FROM now() - min(scheduled_for))::float8
        FROM message_queue WHERE status = 'queued' AND scheduled_for <= now()
@@ -47,6 +52,7 @@ export class BacklogRepository {
        SELECT 'dead_message', count(*)::int, NULL FROM messages WHERE processing_state = 'dead'
        UNION ALL
        SELECT 'dead_event', count(*)::int, NULL FROM events WHERE processing_state = 'dead'`,
+      [this.ownership?.handledTypes ?? null],
     );
     const lanes = await db.query<{ priority: string; depth: number }>(
       `SELECT priority, count(*)::int AS depth FROM message_queue WHERE status = 'queued' GROUP BY priority`,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { DatabaseService } from '../database/database.service';
+import { EventOwnership } from '../routing/event-ownership';
 import { retryHorizonMs } from '../routing/retry-policy';
 
 /**
@@ -28,7 +29,8 @@ export interface DueEvent {
  * Unfinished rows that nobody is working on: pending and due, or processing under a claim that
  * is gone or expired (a crashed or stalled worker). Oldest first, in bounded keyset pages; for
  * messages one row per user (a turn takes all of a user's pending texts), so one user's burst
- * cannot fill the pages and starve the others.
+ * cannot fill the pages and starve the others. Events only of the types handled here: the others
+ * are not ours and stay untouched, so they never fill the pages either.
  */
 @Injectable()
 export class CatchUpRepository {
@@ -38,6 +40,7 @@ export class CatchUpRepository {
   constructor(
     private readonly database: DatabaseService,
     config: ConfigService<Environment, true>,
+    private readonly ownership: EventOwnership,
   ) {
     this.horizonMs = retryHorizonMs(config.get('RETRY_MAX_DELAY_MS', { infer: true }));
   }
@@ -65,14 +68,14 @@ export class CatchUpRepository {
   dueEvents(limit: number, after?: PageCursor): Promise<DueEvent[]> {
     return this.database.query<DueEvent>(
       `SELECT e.id, e.event_type, e.created_at::text AS created_at FROM events e
-       WHERE e.processing_state IN ('pending', 'processing')
+       WHERE e.processing_state IN ('pending', 'processing') AND e.event_type = ANY($4::text[])
          AND ((e.processing_state = 'pending' AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now()))
            OR (e.processing_state = 'processing' AND NOT EXISTS (
                  SELECT 1 FROM processing_claims c WHERE c.token = e.claim_token AND c.lease_expires_at > now())))
          AND ($2::timestamptz IS NULL OR (e.created_at, e.id) > ($2::timestamptz, $3::uuid))
        ORDER BY e.created_at, e.id
        LIMIT $1`,
-      [limit, after?.createdAt ?? null, after?.id ?? null],
+      [limit, after?.createdAt ?? null, after?.id ?? null, this.ownership.handledTypes],
     );
   }
 }

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { DatabaseService } from '../database/database.service';
 import { AppEventBus } from '../events/app-event-bus';
+import { RoutingModule } from '../routing/routing.module';
 import { BacklogMonitor } from './backlog.monitor';
 import { BacklogRepository } from './backlog.repository';
 import { CatchUpListener } from './catch-up.listener';
@@ -49,6 +50,8 @@ function createFeed(
 }
 
 @Module({
+  // The event types the engine handles: the sweep and the backlog read only those.
+  imports: [RoutingModule],
   providers: [
     SubscriptionRegistry,
     {

@@ -1,4 +1,5 @@
 import type { AgentOutcome } from '../agents/agent.types';
+import type { Queryable } from '../database/database.service';
 
 /** An `events` row as handlers see it, validated at the boundary. */
 export interface StoredEvent {
@@ -11,8 +12,21 @@ export interface StoredEvent {
   createdAt: Date;
 }
 
-/** What a handler wants committed with the event's done-marker. */
-export type EventOutcome = Pick<AgentOutcome, 'actions' | 'events' | 'logs' | 'queued'>;
+/**
+ * What a handler wants committed with the event's done-marker. `write` runs the handler's own
+ * row changes inside the same fenced transaction, before the outcome's events and queued texts.
+ */
+export type EventOutcome = Pick<AgentOutcome, 'actions' | 'events' | 'logs' | 'queued'> & {
+  write?: (client: Queryable) => Promise<void>;
+};
+
+/**
+ * An event that can never succeed (a missing or ill-typed field, an id that points nowhere, an
+ * impossible transition): dead-lettered at once with this message, never retried.
+ */
+export class PermanentEventError extends Error {
+  override readonly name = 'PermanentEventError';
+}
 
 /**
  * A background workflow triggered by one event type. Handlers read what they need and return

@@ -2,19 +2,19 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppEventBus } from '../events/app-event-bus';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
-import { EVENT_HANDLERS, type EventHandler } from './event-handler';
+import { EVENT_HANDLERS, PermanentEventError, type EventHandler } from './event-handler';
+import { EventOwnership } from './event-ownership';
 import { EventRepository, type ClaimedEvent } from './event.repository';
 import { errorText } from './error-text';
 import { ProcessingStats } from './processing-stats';
 import { retryDelayMs } from './retry-policy';
 import { WorkAttempt } from './work-attempt';
 
-/** Runs one event through its handler; events without a handler are done as `skipped`. */
+/** Runs one event through its handler; events of other types are never claimed (see EventOwnership). */
 @Injectable()
 export class EventProcessor {
   private readonly logger = new Logger(EventProcessor.name);
   private readonly handlers: Map<string, EventHandler>;
-  private readonly unhandledTypesLogged = new Set<string>();
   private readonly orderedTypes: string[];
 
   constructor(
@@ -22,6 +22,7 @@ export class EventProcessor {
     private readonly claims: ClaimRepository,
     private readonly settings: EngineSettings,
     private readonly stats: ProcessingStats,
+    private readonly ownership: EventOwnership,
     private readonly bus: AppEventBus,
     @Inject(EVENT_HANDLERS) handlers: EventHandler[],
   ) {
@@ -32,7 +33,13 @@ export class EventProcessor {
   async run(eventId: string, shutdown: AbortSignal): Promise<void> {
     // An ordered event hands over to the next one of its aggregate, so a chain never waits for a sweep.
     for (let next: string | null = eventId; next !== null && !shutdown.aborted;) {
-      const claim = await this.events.claim(next, this.settings.owner, this.settings.leaseMs, this.orderedTypes);
+      const claim = await this.events.claim(
+        next,
+        this.settings.owner,
+        this.settings.leaseMs,
+        this.orderedTypes,
+        this.ownership.handledTypes,
+      );
       if (claim.kind !== 'claimed') return;
       await this.process(claim.claimed, shutdown);
       const { event } = claim.claimed;
@@ -66,16 +73,9 @@ export class EventProcessor {
       }
       const handler = this.handlers.get(claimed.event.eventType);
       if (!handler) {
-        await this.events.complete(claimed, { actions: [], events: [], logs: [] }, 'skipped');
-        this.stats.finished('event', 'skipped', attempt.elapsedMs);
-        this.stats.unhandledEvent(claimed.event.eventType);
-        if (!this.unhandledTypesLogged.has(claimed.event.eventType)) {
-          this.unhandledTypesLogged.add(claimed.event.eventType);
-          this.logger.warn(
-            { event: 'event_type_unhandled', ...ids },
-            'no handler for this event type; marked done as skipped',
-          );
-        }
+        // Only handled types are claimed; a handler list changed under a running claim gives it back.
+        await this.events.release(claimed);
+        this.stats.finished('event', 'released', attempt.elapsedMs);
         return;
       }
       const outcome = await handler.handle(claimed.event, { signal: attempt.signal });
@@ -110,20 +110,23 @@ export class EventProcessor {
         this.stats.finished('event', 'stale', duration);
         return;
       }
-      const delay = retryDelayMs(this.settings.retry, claimed.attempts);
-      const result = await this.events.fail(claimed, errorText(error), this.settings.retry.maxAttempts, delay);
+      // A payload that can never succeed is dead at once; anything else may be transient and retries.
+      const permanent = error instanceof PermanentEventError;
+      const delay = permanent ? 0 : retryDelayMs(this.settings.retry, claimed.attempts);
+      const maxAttempts = permanent ? 0 : this.settings.retry.maxAttempts;
+      const result = await this.events.fail(claimed, errorText(error), maxAttempts, delay);
       this.stats.finished('event', result === 'dead' ? 'dead' : result === 'stale' ? 'stale' : 'retry', duration);
       if (result === 'dead') {
         this.bus.emit('work.dead', {
           kind: 'event',
           id: claimed.eventId,
-          reason: 'failed_every_attempt',
+          reason: permanent ? 'bad_input' : 'failed_every_attempt',
           eventType: claimed.event?.eventType,
           attempts: claimed.attempts,
         });
         this.logger.error(
-          { event: 'event_dead', ...ids, attempts: claimed.attempts, err: error },
-          'event failed on every attempt; dead-lettered',
+          { event: 'event_dead', ...ids, attempts: claimed.attempts, permanent, err: error },
+          permanent ? 'event can never succeed; dead-lettered' : 'event failed on every attempt; dead-lettered',
         );
       } else if (result === 'retry') {
         this.logger.warn(

@@ -61,12 +61,14 @@ export class EventRepository {
    * Claims the event if it is due. An event whose type is in `orderedTypes` waits while an older
    * event of the same aggregate and an ordered type is unfinished, so such events are handled one
    * at a time, oldest first, across all instances (a dead one no longer holds the others back).
+   * Only `handledTypes` are ever claimed: any other type is not ours and stays untouched.
    */
   claim(
     eventId: string,
     owner: string,
     leaseMs: number,
     orderedTypes: readonly string[] = [],
+    handledTypes: readonly string[] = [],
   ): Promise<EventClaimOutcome> {
     const key = `event:${eventId}`;
     return this.database.transaction(async (client) => {
@@ -74,7 +76,7 @@ export class EventRepository {
       if (token === null) return { kind: 'busy' };
       const claimed = await client.query<EventRow>(
         `UPDATE events SET processing_state = 'processing', claim_token = $2, attempts = attempts + 1, next_attempt_at = NULL
-         WHERE id = $1 AND (
+         WHERE id = $1 AND event_type = ANY($4::text[]) AND (
            (processing_state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
            OR processing_state = 'processing')
            AND NOT (event_type = ANY($3::text[]) AND aggregate_id IS NOT NULL AND EXISTS (
@@ -83,7 +85,7 @@ export class EventRepository {
                AND older.processing_state IN ('pending', 'processing')
                AND (older.created_at, older.id) < (events.created_at, events.id)))
          RETURNING id, event_type, aggregate_id, aggregate_type, payload, metadata, created_at, attempts`,
-        [eventId, token, orderedTypes],
+        [eventId, token, orderedTypes, handledTypes],
       );
       const row = claimed.rows[0];
       if (!row) {
@@ -113,6 +115,7 @@ export class EventRepository {
   ): Promise<'committed' | 'stale'> {
     return this.database.transaction(async (client) => {
       if (!(await this.claims.fence(client, claimed.key, claimed.token))) return 'stale';
+      await result.write?.(client);
       await this.outcomes.write(client, result);
       await client.query(
         `UPDATE events SET processing_state = 'done', processed = true, processed_at = now(), outcome = $3,

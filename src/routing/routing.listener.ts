@@ -25,7 +25,7 @@ export class RoutingListener {
   @OnAppEvent('agent-event.noticed')
   onEvent(wakeUp: AppEvents['agent-event.noticed']): void {
     try {
-      this.routing.eventNoticed(wakeUp.eventId);
+      this.routing.eventNoticed(wakeUp.eventId, wakeUp.eventType);
     } catch (error) {
       this.logger.error(
         { event: 'wake_up_failed', eventId: wakeUp.eventId, err: error },

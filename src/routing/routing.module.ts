@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { StoredTextScrubber } from '../logging/stored-text.scrubber';
+import { WorkflowsModule } from '../workflows/workflows.module';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
-import { EVENT_HANDLERS, type EventHandler } from './event-handler';
+import { EventOwnership } from './event-ownership';
 import { EventProcessor } from './event.processor';
 import { EventRepository } from './event.repository';
 import { ModelHealth } from './model-health';
@@ -15,7 +16,8 @@ import { TurnProcessor } from './turn.processor';
 import { TurnRepository } from './turn.repository';
 
 @Module({
-  imports: [AgentsModule],
+  // The workflows provide EVENT_HANDLERS: the event types this engine claims.
+  imports: [AgentsModule, WorkflowsModule],
   providers: [
     EngineSettings,
     StoredTextScrubber,
@@ -29,9 +31,8 @@ import { TurnRepository } from './turn.repository';
     EventProcessor,
     RoutingService,
     RoutingListener,
-    // Workflow handlers join this list as they are written; unhandled types are marked skipped.
-    { provide: EVENT_HANDLERS, useFactory: (): EventHandler[] => [] },
+    EventOwnership,
   ],
-  exports: [ModelHealth, ProcessingStats],
+  exports: [ModelHealth, ProcessingStats, EventOwnership],
 })
 export class RoutingModule {}

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppEventBus } from '../events/app-event-bus';
 import { EngineSettings } from './engine-settings';
+import { EventOwnership } from './event-ownership';
 import { EventProcessor } from './event.processor';
 import { KeyedWorkScheduler } from './keyed-work-scheduler';
 import { TurnProcessor } from './turn.processor';
@@ -23,6 +24,7 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
     private readonly turns: TurnProcessor,
     private readonly turnRepository: TurnRepository,
     private readonly events: EventProcessor,
+    private readonly ownership: EventOwnership,
     private readonly bus: AppEventBus,
   ) {}
 
@@ -52,8 +54,13 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
     );
   }
 
-  eventNoticed(eventId: string): void {
+  /** `eventType` when the wake-up carries it: a type we do not handle is counted and never scheduled. */
+  eventNoticed(eventId: string, eventType: string | null = null): void {
     if (!this.accepting) return;
+    if (eventType !== null && !this.ownership.handles(eventType)) {
+      this.ownership.noticeUnhandled(eventType);
+      return;
+    }
     this.scheduler.schedule(`event:${eventId}`, () =>
       this.events.run(eventId, this.shutdown.signal).catch((error: unknown) => this.logUnexpected(error, { eventId })),
     );

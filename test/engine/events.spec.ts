@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { CatchUpSweep } from '../../src/realtime/catch-up.sweep';
 import { EVENT_HANDLERS, type EventHandler, type StoredEvent } from '../../src/routing/event-handler';
+import { ProcessingStats } from '../../src/routing/processing-stats';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertEvent } from '../support/seed';
@@ -137,15 +139,26 @@ describe('event processing', () => {
     expect((await eventRow(id)).processed).toBe(false);
   });
 
-  it('marks an event type without a handler done as skipped, never leaving it pending', async () => {
+  it('leaves an event type without a handler untouched after sweeps, counting it on /metrics by type', async () => {
     const id = await insertEvent(db.pool, 'nobody.handles.this', {});
+    const handled = await insertEvent(db.pool, 'test.flaky', { n: 2 });
+    await expectEventually(async () => expect(await eventRow(handled)).toMatchObject({ processing_state: 'done' }), {
+      timeoutMs: 15_000,
+    });
+    const sweep = app.get(CatchUpSweep);
+    sweep.request('test');
+    await sweep.idle();
+    expect(await eventRow(id)).toMatchObject({
+      processing_state: 'pending',
+      processed: false,
+      attempts: 0,
+      outcome: null,
+    });
     await expectEventually(async () =>
-      expect(await eventRow(id)).toMatchObject({
-        processing_state: 'done',
-        processed: true,
-        outcome: 'skipped',
-        attempts: 1,
-      }),
+      // Noticed once (its insert's wake-up); sweeps never bring it back.
+      expect(await app.get(ProcessingStats).registry.metrics()).toMatch(
+        /^realtime_processor_events_unhandled_total\{event_type="nobody\.handles\.this"\} 1$/m,
+      ),
     );
   });
 

@@ -94,7 +94,8 @@ describe('hostile rows at the table boundary', () => {
       if (json.includes('\\u0000')) continue;
       ids.push(await insertEvent(db.pool, 'user.verified', JSON.parse(json)));
     }
-    ids.push(await insertEvent(db.pool, 'nobody.handles.this', { big: 'x'.repeat(1_000_000) }));
+    // A type with no handler here is not ours: however big, it is left untouched for other readers.
+    const foreign = await insertEvent(db.pool, 'nobody.handles.this', { big: 'x'.repeat(1_000_000) });
     await expectEventually(
       async () => {
         const { rows } = await db.pool.query(`SELECT processing_state FROM events WHERE id = ANY($1::uuid[])`, [ids]);
@@ -107,5 +108,9 @@ describe('hostile rows at the table boundary', () => {
       [ids],
     );
     for (const row of dead.rows) expect(row.last_error).toMatch(/\w/);
+    const untouched = await db.pool.query(`SELECT processing_state, processed, attempts FROM events WHERE id = $1`, [
+      foreign,
+    ]);
+    expect(untouched.rows).toEqual([{ processing_state: 'pending', processed: false, attempts: 0 }]);
   });
 });

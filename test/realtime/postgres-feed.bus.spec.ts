@@ -35,7 +35,7 @@ describe('postgres feed → Nest event bus (in-process)', () => {
   it('turns an inserted inbound message and an inserted event into wake-ups with source postgres', async () => {
     const user = await seedUser(db.pool);
     const [messageId] = await insertInbound(db.pool, user, ['hello']);
-    const eventId = await insertEvent(db.pool, 'test.realtime_probe', { n: 1 });
+    const eventId = await insertEvent(db.pool, 'system.ping', { n: 1 });
     await recorder.waitFor(
       (r) =>
         r.of(messageId).some((w) => w.kind === 'message' && w.source === 'postgres') &&

@@ -7,7 +7,7 @@ export interface InsertedWork {
   eventIds: string[];
 }
 
-/** `users` new users who each text once (one turn each), and `events` events of an unhandled type. */
+/** `users` new users who each text once (one turn each), and `events` `system.ping` events (handled, with no effect). */
 export async function insertWork(pool: Pool, users: number, events: number, label: string): Promise<InsertedWork> {
   const messageIds: string[] = [];
   for (let i = 0; i < users; i += 1) {
@@ -15,7 +15,7 @@ export async function insertWork(pool: Pool, users: number, events: number, labe
     messageIds.push(...(await insertInbound(pool, user, [`${label} ${i}`])));
   }
   const eventIds: string[] = [];
-  for (let i = 0; i < events; i += 1) eventIds.push(await insertEvent(pool, 'test.realtime_probe', { label, i }));
+  for (let i = 0; i < events; i += 1) eventIds.push(await insertEvent(pool, 'system.ping', { label, i }));
   return { messageIds, eventIds };
 }
 

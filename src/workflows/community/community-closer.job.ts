@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { awardCredits } from '../credit.ledger';
+import { MemberRepository } from '../member.repository';
+import { textMember } from '../member-texts';
+import { closePriorities } from '../priority.writer';
+import type { TimerJob } from '../workflow.scheduler';
+import { emitEvent, WORKFLOWS } from '../workflow-effects';
+
+/** Credits an expert earns for an answer, paid when the request closes. */
+export const RESPONSE_CREDITS = 10;
+/** Requests one round closes at most; the next round takes the rest. */
+const BATCH = 100;
+
+interface ClosingRow {
+  id: string;
+  request_summary: string | null;
+  reason: 'expired' | 'fully_answered';
+}
+
+/**
+ * Closes open community requests that expired or that every targeted expert answered (a timer
+ * job: one instance at a time). Each answer's expert gets the close-the-loop text and the answer's
+ * credits (once, by idempotency key); experts who did not answer lose the open priority; the
+ * request and its answers record the close; `community.request_closed` is emitted.
+ */
+@Injectable()
+export class CommunityRequestCloser implements TimerJob {
+  readonly name = 'community-requests-closer';
+
+  constructor(private readonly members: MemberRepository) {}
+
+  async run(client: PoolClient): Promise<number> {
+    const closing = await client.query<ClosingRow>(
+      `SELECT id, request_summary,
+              CASE WHEN expires_at IS NOT NULL AND expires_at <= now() THEN 'expired' ELSE 'fully_answered' END AS reason
+       FROM community_requests
+       WHERE status IN ('open', 'responses_received')
+         AND ((expires_at IS NOT NULL AND expires_at <= now())
+           OR (cardinality(target_user_ids) > 0 AND responses_count >= cardinality(target_user_ids)))
+       ORDER BY created_at, id
+       LIMIT $1
+       FOR UPDATE SKIP LOCKED`,
+      [BATCH],
+    );
+    for (const request of closing.rows) await this.close(client, request);
+    return closing.rows.length;
+  }
+
+  private async close(client: PoolClient, request: ClosingRow): Promise<void> {
+    const topic = request.request_summary ?? 'a member’s question';
+    const loop = `Thanks for answering the question about ${topic}. It is closed now, and your answer helped. ${RESPONSE_CREDITS} credits are in your account.`;
+    const responses = await client.query<{ id: string; user_id: string }>(
+      `UPDATE community_responses
+       SET status = 'closed_loop', closed_loop_at = now(), closed_loop_message = $2,
+           credits_awarded = COALESCE(credits_awarded, $3), credited_at = COALESCE(credited_at, now())
+       WHERE request_id = $1 AND status <> 'closed_loop'
+       RETURNING id, user_id`,
+      [request.id, loop, RESPONSE_CREDITS],
+    );
+    for (const response of responses.rows) {
+      await awardCredits(client, {
+        userId: response.user_id,
+        amount: RESPONSE_CREDITS,
+        eventType: 'community_response',
+        referenceType: 'community_response',
+        referenceId: response.id,
+        idempotencyKey: `community.response:${response.id}:${response.user_id}`,
+        description: `answer to a question about ${topic}`,
+      });
+    }
+    // One text per expert, however many answers they gave.
+    for (const userId of new Set(responses.rows.map((row) => row.user_id))) {
+      await textMember(client, this.members, {
+        userId,
+        texts: [loop],
+        subject: `community_request:${request.id}`,
+        priority: 'low',
+        data: { kind: 'community_close_the_loop', requestId: request.id },
+      });
+    }
+    await closePriorities(client, { itemType: 'community_request', itemId: request.id }, 'expired');
+    await client.query(
+      `UPDATE community_requests SET status = 'closed', closed_loop_at = now(), closed_loop_message = $2 WHERE id = $1`,
+      [request.id, responses.rows.length > 0 ? loop : null],
+    );
+    await emitEvent(client, {
+      event_type: 'community.request_closed',
+      aggregate_id: request.id,
+      aggregate_type: 'community_request',
+      payload: { requestId: request.id, reason: request.reason, responses: responses.rows.length },
+      created_by: WORKFLOWS,
+    });
+  }
+}

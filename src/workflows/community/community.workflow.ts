@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../../database/database.service';
+import { PermanentEventError, type EventHandler, type StoredEvent } from '../../routing/event-handler';
+import { MemberRepository } from '../member.repository';
+import { textMember } from '../member-texts';
+import { closePriorities, upsertPriority } from '../priority.writer';
+import { emitEvent, handlerFor, once, written, WORKFLOWS } from '../workflow-effects';
+import { missing, parsePayload } from '../workflow-payload';
+import { CommunityRequestNeededDto, CommunityResponseReceivedDto } from './community.dto';
+
+/** Experts one request is routed to, at most. */
+export const MAX_EXPERTS = 5;
+/** A similar open request this recent takes a new question instead of routing it again. */
+const ATTACH_WINDOW = '7 days';
+const EXPERT_SCORE = { high: 80, medium: 65, low: 50 } as const;
+
+/** "Agent of humans": questions routed to the members who know, and their answers back to the asker. */
+@Injectable()
+export class CommunityWorkflows {
+  constructor(private readonly members: MemberRepository) {}
+
+  handlers(): EventHandler[] {
+    return [
+      handlerFor('community.request_needed', (event) => this.requestNeeded(event)),
+      handlerFor('community.response_received', (event) => this.responseReceived(event), { orderedByAggregate: true }),
+    ];
+  }
+
+  /**
+   * Attach to a similar open request of the last 7 days (same category, overlapping expertise), or
+   * route a new request to up to 5 verified experts whose expertise overlaps (never the requester),
+   * each given a `community_request` priority; no expert → `community.no_experts_found`.
+   */
+  private async requestNeeded(event: StoredEvent) {
+    const payload = parsePayload(CommunityRequestNeededDto, event);
+    if (!(await this.members.find(payload.requestingUserId))) throw missing('user', payload.requestingUserId);
+    const expertise = payload.expertiseNeeded.map((area) => area.trim().toLowerCase());
+    return written(async (client) => {
+      if (!(await once(client, `community.request_needed:${event.id}`, event.id))) return;
+      const similar = await client.query<{ id: string }>(
+        `SELECT id FROM community_requests
+         WHERE status IN ('open', 'responses_received') AND created_at > now() - $1::interval
+           AND category IS NOT DISTINCT FROM $2
+           AND (SELECT array_agg(lower(area)) FROM unnest(expertise_needed) area) && $3::text[]
+         ORDER BY created_at DESC, id LIMIT 1`,
+        [ATTACH_WINDOW, payload.category ?? null, expertise],
+      );
+      const base = { requestingUserId: payload.requestingUserId, requestSummary: payload.requestSummary };
+      if (similar.rows[0]) {
+        await emitEvent(client, {
+          event_type: 'community.request_attached',
+          aggregate_id: similar.rows[0].id,
+          aggregate_type: 'community_request',
+          payload: { ...base, requestId: similar.rows[0].id, question: payload.question },
+          created_by: WORKFLOWS,
+        });
+        return;
+      }
+      const experts = await client.query<{ id: string }>(
+        `SELECT u.id FROM users u
+         CROSS JOIN LATERAL (SELECT count(*) AS overlap FROM unnest(u.expertise) area WHERE lower(area) = ANY($2::text[])) m
+         WHERE u.verified AND u.id <> $1 AND m.overlap > 0
+         ORDER BY m.overlap DESC, u.last_active_at DESC NULLS LAST, u.id
+         LIMIT $3`,
+        [payload.requestingUserId, expertise, MAX_EXPERTS],
+      );
+      const expertIds = experts.rows.map((row) => row.id);
+      if (expertIds.length === 0) {
+        await emitEvent(client, {
+          event_type: 'community.no_experts_found',
+          aggregate_id: payload.requestingUserId,
+          aggregate_type: 'user',
+          payload: { ...base, expertiseNeeded: payload.expertiseNeeded, category: payload.category ?? null },
+          created_by: WORKFLOWS,
+        });
+        return;
+      }
+      const requestId = randomUUID();
+      await client.query(
+        `INSERT INTO community_requests (id, requesting_agent_type, requesting_user_id, context_id, context_type, question,
+           category, expertise_needed, target_user_ids, requester_context, desired_outcome, urgency, request_summary)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        [
+          requestId,
+          payload.requestingAgentType,
+          payload.requestingUserId,
+          payload.contextId,
+          payload.contextType,
+          payload.question,
+          payload.category ?? null,
+          payload.expertiseNeeded,
+          expertIds,
+          payload.requesterContext ?? null,
+          payload.desiredOutcome,
+          payload.urgency,
+          payload.requestSummary,
+        ],
+      );
+      for (const expertId of expertIds) {
+        await upsertPriority(client, {
+          userId: expertId,
+          itemType: 'community_request',
+          itemId: requestId,
+          valueScore: EXPERT_SCORE[payload.urgency],
+          summary: `a member's question about ${payload.requestSummary}`,
+          context: payload.category ?? null,
+          expiresAt: new Date(Date.now() + 7 * 24 * 3600_000),
+        });
+      }
+      await emitEvent(client, {
+        event_type: 'community.request_routed',
+        aggregate_id: requestId,
+        aggregate_type: 'community_request',
+        payload: { ...base, requestId, expertUserIds: expertIds },
+        created_by: WORKFLOWS,
+      });
+    });
+  }
+
+  /** An expert answered: counted on the request, the expert's priority actioned, the requester told. */
+  private responseReceived(event: StoredEvent) {
+    const payload = parsePayload(CommunityResponseReceivedDto, event);
+    return Promise.resolve(
+      written(async (client) => {
+        const request = await this.lockRequest(client, payload.requestId);
+        if (request.requesting_user_id !== payload.requestingUserId) {
+          throw new PermanentEventError(`community request ${request.id} was not asked by ${payload.requestingUserId}`);
+        }
+        const response = await client.query<{ response_text: string | null; user_id: string }>(
+          `SELECT response_text, user_id FROM community_responses WHERE id = $1 AND request_id = $2`,
+          [payload.responseId, payload.requestId],
+        );
+        const answer = response.rows[0];
+        if (!answer) throw missing(`response to community request ${request.id}`, payload.responseId);
+        if (answer.user_id !== payload.responderUserId) {
+          throw new PermanentEventError(
+            `community response ${payload.responseId} is not by ${payload.responderUserId}`,
+          );
+        }
+        if (!(await once(client, `community.response_received:${payload.responseId}`, event.id))) return;
+        await client.query(
+          `UPDATE community_requests
+           SET responses_count = (SELECT count(*) FROM community_responses WHERE request_id = $1),
+               status = CASE WHEN status = 'open' THEN 'responses_received' ELSE status END
+           WHERE id = $1`,
+          [request.id],
+        );
+        await closePriorities(
+          client,
+          { itemType: 'community_request', itemId: request.id, userId: payload.responderUserId },
+          'actioned',
+        );
+        await upsertPriority(client, {
+          userId: payload.requestingUserId,
+          itemType: 'community_response',
+          itemId: payload.responseId,
+          valueScore: 75,
+          summary: `an answer to your question about ${request.request_summary ?? 'your question'}`,
+        });
+        const summary = answer.response_text?.trim();
+        await textMember(client, this.members, {
+          userId: payload.requestingUserId,
+          texts: [
+            summary
+              ? `Someone in the network answered your question about ${request.request_summary ?? 'your question'}: ${summary}`
+              : `Someone in the network answered your question about ${request.request_summary ?? 'your question'}. Want the details?`,
+          ],
+          subject: `community_request:${request.id}`,
+          priority: 'high',
+          data: { kind: 'community_response', requestId: request.id, responseId: payload.responseId },
+        });
+      }),
+    );
+  }
+
+  private async lockRequest(client: Queryable, id: string) {
+    const result = await client.query<{
+      id: string;
+      requesting_user_id: string | null;
+      request_summary: string | null;
+      status: string;
+    }>(`SELECT id, requesting_user_id, request_summary, status FROM community_requests WHERE id = $1 FOR UPDATE`, [id]);
+    if (!result.rows[0]) throw missing('community request', id);
+    return result.rows[0];
+  }
+}
