@@ -102,6 +102,16 @@ export class Instance {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** SIGSTOP: the process stays, frozen mid-whatever, holding its connections and claims. */
+  freeze(): void {
+    if (this.running) this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: the frozen process carries on where it was, unaware that time passed. */
+  thaw(): void {
+    if (this.running) this.child?.kill('SIGCONT');
+  }
+
   /** Sends the signal and waits for the exit; returns how long the exit took (ms). */
   async kill(signal: NodeJS.Signals): Promise<number> {
     const child = this.child;

@@ -1,17 +1,25 @@
+import pg from 'pg';
+import { lockClaims, type ClaimsLock } from '../../test/support/claims-lock.ts';
 import { RealtimeStandIn } from '../../test/support/realtime-stand-in.ts';
+import type { ModelMode, ScriptedModel } from '../../test/support/scripted-model.ts';
 import { type Instance, type RestartablePostgres, timeUntil } from './cluster.mts';
-import type { ScriptedModel } from '../lib/scripted-model.mts';
 
 export interface ChaosWorld {
   instances: Instance[];
+  /** One model per instance (same index), so a fault can catch one instance's model call. */
+  models: ScriptedModel[];
   postgres: RestartablePostgres;
   databaseUrl: string;
-  model: ScriptedModel;
+  /** The chaos run's own small pool, for the faults' queries. */
+  pool: pg.Pool;
+  leaseMs: number;
   /** Present when the instances use the supabase feed. */
   realtime?: { standIn: RealtimeStandIn; port: number };
   random: () => number;
   /** SIGTERM exits that were slower than 10 s or not code 0. */
   badExits: number[];
+  /** SIGSTOP faults that froze an instance while it waited for a turn's last model answer. */
+  turnsCaughtFrozen: number;
 }
 
 export interface Fault {
@@ -23,13 +31,37 @@ export interface Fault {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const allHealthy = (world: ChaosWorld) => async () =>
   (await Promise.all(world.instances.map((i) => i.healthy()))).every(Boolean);
-const pick = <T,>(world: ChaosWorld, items: T[]): T => items[Math.floor(world.random() * items.length)];
+const pickIndex = (world: ChaosWorld, length: number): number => Math.floor(world.random() * length);
+const setModels = (world: ChaosWorld, mode: ModelMode) => {
+  for (const model of world.models) model.mode = mode;
+};
+const modelRequests = (world: ChaosWorld) =>
+  world.models.reduce((sum, model) => sum + model.standIn.requests.length, 0);
+
+/** Milliseconds until some inbound text is answered after the fault ended (NaN: not within the limit). */
+async function untilProgress(world: ChaosWorld, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now();
+  const done = async () => {
+    try {
+      const { rows } = await world.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND processing_state = 'done'`,
+      );
+      return rows[0].n;
+    } catch {
+      return Number.NaN;
+    }
+  };
+  let before = Number.NaN;
+  await timeUntil(async () => !Number.isNaN((before = await done())), timeoutMs);
+  const progressed = await timeUntil(async () => (await done()) > before, timeoutMs - (performance.now() - started));
+  return Number.isNaN(progressed) ? Number.NaN : performance.now() - started;
+}
 
 function killInstance(signal: NodeJS.Signals): Fault {
   return {
     kind: `${signal.toLowerCase()}-instance`,
     async run(world) {
-      const instance = pick(world, world.instances);
+      const instance = world.instances[pickIndex(world, world.instances.length)];
       const wasRunning = instance.running;
       const exitMs = await instance.kill(signal);
       if (signal === 'SIGTERM' && wasRunning && (exitMs > 10_000 || instance.lastExit?.code !== 0))
@@ -39,6 +71,88 @@ function killInstance(signal: NodeJS.Signals): Fault {
     },
   };
 }
+
+/**
+ * Freezes an instance (SIGSTOP) while it holds a turn and waits for the model's last answer,
+ * with that answer already sent; keeps it frozen past its lease until another instance has taken
+ * its claims over; then thaws it (SIGCONT) with the claims table locked for a moment, so its lease
+ * renewal cannot abort the turn first and its late commit reaches the fence. The fence must
+ * refuse it (the instance logs `turn_stale` "claim lost before commit"); with TEST_BREAK_FENCE the
+ * commit goes through and the reply audit must see the double answer.
+ */
+const sigstopPastLease: Fault = {
+  kind: 'sigstop-past-lease',
+  async run(world) {
+    const index = pickIndex(world, world.instances.length);
+    const instance = world.instances[index];
+    const model = world.models[index];
+    const held = model.holdNextRender();
+    const caught = await Promise.race([held.arrived.then(() => true), pause(10_000).then(() => false)]);
+    if (!caught) model.cancelHolds();
+    instance.freeze();
+    held.release();
+    if (caught) world.turnsCaughtFrozen += 1;
+    const { rows } = await world.pool
+      .query<{ claim_key: string }>(`SELECT claim_key FROM processing_claims WHERE owner = $1`, [instance.name])
+      .catch(() => ({ rows: [] as Array<{ claim_key: string }> }));
+    const keys = rows.map((row) => row.claim_key);
+    await pause(world.leaseMs + 500);
+    // Past the lease: wait (bounded) until every claim it held was taken over or finished by others.
+    await timeUntil(async () => {
+      const left = await world.pool
+        .query(`SELECT 1 FROM processing_claims WHERE owner = $1 AND claim_key = ANY($2::text[])`, [
+          instance.name,
+          keys,
+        ])
+        .catch(() => ({ rowCount: 1 }));
+      return left.rowCount === 0;
+    }, 20_000);
+    const lock = await lockClaims(world.pool).catch(() => undefined);
+    instance.thaw();
+    await pause(1500);
+    await lock?.release();
+    return timeUntil(() => instance.healthy(), 30_000);
+  },
+};
+
+/**
+ * Locks the claims table for a few seconds: every claim, lease renewal and commit of every
+ * instance waits on it, each holding a pooled connection, until the pools are exhausted. Then
+ * everything must drain and work again.
+ */
+const exhaustPool: Fault = {
+  kind: 'exhaust-pool',
+  async run(world) {
+    let lock: ClaimsLock | undefined;
+    for (let attempt = 0; attempt < 5 && !lock; attempt += 1)
+      lock = await lockClaims(world.pool).catch(() => undefined);
+    if (!lock) return Number.NaN;
+    await pause(3000 + world.random() * 2000);
+    await lock.release();
+    return untilProgress(world);
+  },
+};
+
+/** Takes every free connection slot of the database server for a few seconds, then gives them back. */
+const exhaustServerConnections: Fault = {
+  kind: 'exhaust-server-connections',
+  async run(world) {
+    const hogs: pg.Client[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      const client = new pg.Client({ connectionString: world.databaseUrl, connectionTimeoutMillis: 2000 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        hogs.push(client);
+      } catch {
+        break; // "too many clients": the server is full
+      }
+    }
+    await pause(3000 + world.random() * 2000);
+    await Promise.all(hogs.map((client) => client.end().catch(() => undefined)));
+    return untilProgress(world);
+  },
+};
 
 const restartDatabase: Fault = {
   kind: 'restart-database',
@@ -58,16 +172,21 @@ const restartDatabase: Fault = {
   },
 };
 
-function modelWindow(mode: 'overloaded' | 'slow'): Fault {
+/** A window of 529s, answers slower than the turn timeout, or no answer at all until the turn times out. */
+function modelWindow(
+  mode: Exclude<ModelMode, 'healthy'>,
+  kind: string,
+  windowMs: (world: ChaosWorld) => number,
+): Fault {
   return {
-    kind: mode === 'overloaded' ? 'model-529' : 'model-slow',
+    kind,
     async run(world) {
-      world.model.mode = mode;
-      await pause(3000 + world.random() * 3000);
-      world.model.mode = 'healthy';
-      // Recovered when the model answers again: the next decision request after the window.
-      const seen = world.model.standIn.requests.length;
-      return timeUntil(() => Promise.resolve(world.model.standIn.requests.length > seen), 30_000);
+      setModels(world, mode);
+      await pause(windowMs(world));
+      setModels(world, 'healthy');
+      // Recovered when the model answers again: the next request after the window.
+      const seen = modelRequests(world);
+      return timeUntil(() => Promise.resolve(modelRequests(world) > seen), 60_000);
     },
   };
 }
@@ -83,13 +202,23 @@ function realtimeFault(kind: string, inject: (standIn: RealtimeStandIn) => Promi
   };
 }
 
+/** The long profile's model outage: 529 on every call for `minutes`, under full load. */
+export function modelStorm(minutes: number): Fault {
+  return modelWindow('overloaded', 'model-529-storm', () => minutes * 60_000);
+}
+
+/** Every fault kind of a run; the run draws them from a shuffled bag, so each one runs. */
 export function faultsFor(feed: 'supabase' | 'postgres'): Fault[] {
   const common = [
     killInstance('SIGKILL'),
     killInstance('SIGTERM'),
+    sigstopPastLease,
     restartDatabase,
-    modelWindow('overloaded'),
-    modelWindow('slow'),
+    exhaustPool,
+    exhaustServerConnections,
+    modelWindow('overloaded', 'model-529', (world) => 3000 + world.random() * 3000),
+    modelWindow('slow', 'model-slow', () => 3000),
+    modelWindow('hang', 'model-hang', () => 3000),
   ];
   if (feed === 'postgres') return common;
   return [

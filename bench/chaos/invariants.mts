@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { turnWindows, type TurnWindow } from '../../test/support/turn-audit.ts';
+import { lostQueuedTexts, queueSendProblems, queueStatusCounts } from '../../test/support/queue-audit.ts';
+import { auditReplies } from '../../test/support/turn-audit.ts';
 
 export interface InvariantReport {
   messagesIn: number;
@@ -8,9 +9,31 @@ export interface InvariantReport {
   eventsIn: number;
   eventsDone: number;
   eventsDead: number;
+  replyGroups: number;
+  /** message_queue rows by status. */
+  queue: Record<string, number>;
+  /** Queued texts sent twice or wrong: a sent row without exactly its one outbound text, or the reverse. */
+  queueSentTwice: number;
+  /** Queued texts that should have gone out and did not: overdue, or ended without being sent. */
+  queueLost: number;
+  /**
+   * Texts or events marked done twice, reply groups that several committed claim tokens wrote, and
+   * queued texts sent twice.
+   */
   duplicates: number;
+  /** Texts answered by more than one reply group. */
+  doubleAnswered: number;
+  /** Reply groups written by a claim token that committed nothing (a stale worker past the fence). */
+  repliesWithoutCommit: number;
+  /**
+   * Texts not terminal, or terminal with neither a reply nor a recorded reason; events not
+   * terminal; queued texts that should have gone out and did not.
+   */
   lost: number;
-  maxTurnsOfOneUserAtOnce: number;
+  /** Attempts on one claim key that overlapped in time, abandoned attempts included. */
+  overlaps: number;
+  /** A few ids of each failure, for the post-mortem. */
+  samples: Record<string, unknown[]>;
 }
 
 /** Test instrumentation for events: every transition to done, to count double handling. */
@@ -27,29 +50,9 @@ export async function installEventAudit(pool: pg.Pool): Promise<void> {
     CREATE TRIGGER chaos_event_audit AFTER UPDATE ON events FOR EACH ROW EXECUTE FUNCTION chaos_event_audit();`);
 }
 
-/** The most turns of one user that were ever in flight at the same moment. */
-function maxConcurrency(windows: TurnWindow[]): number {
-  const byUser = new Map<string, Array<[number, number]>>();
-  for (const window of windows) {
-    const points = byUser.get(window.userId) ?? [];
-    points.push([window.start.getTime(), 1], [window.end.getTime(), -1]);
-    byUser.set(window.userId, points);
-  }
-  let max = 0;
-  for (const points of byUser.values()) {
-    // Ends sort before starts at the same instant: a turn that begins as another commits is not overlap.
-    points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let current = 0;
-    for (const [, delta] of points) {
-      current += delta;
-      max = Math.max(max, current);
-    }
-  }
-  return max;
-}
-
 export async function checkInvariants(pool: pg.Pool): Promise<InvariantReport> {
   const count = async (sql: string) => (await pool.query<{ n: number }>(sql)).rows[0].n;
+  const ids = async (sql: string) => (await pool.query<{ id: string }>(sql)).rows.map((row) => row.id);
   const messagesIn = await count(`SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound'`);
   const messagesDone = await count(
     `SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND processing_state = 'done'`,
@@ -60,12 +63,28 @@ export async function checkInvariants(pool: pg.Pool): Promise<InvariantReport> {
   const eventsIn = await count(`SELECT count(*)::int AS n FROM events`);
   const eventsDone = await count(`SELECT count(*)::int AS n FROM events WHERE processing_state = 'done'`);
   const eventsDead = await count(`SELECT count(*)::int AS n FROM events WHERE processing_state = 'dead'`);
-  const duplicateMessages = await count(
-    `SELECT count(*)::int AS n FROM (SELECT message_id FROM test_turn_audit WHERE transition = 'done' GROUP BY message_id HAVING count(*) > 1) d`,
+  const textsDoneTwice = await ids(
+    `SELECT message_id AS id FROM test_turn_audit WHERE transition = 'done' GROUP BY message_id HAVING count(*) > 1`,
   );
-  const duplicateEvents = await count(
-    `SELECT count(*)::int AS n FROM (SELECT event_id FROM chaos_event_audit GROUP BY event_id HAVING count(*) > 1) d`,
+  const eventsDoneTwice = await ids(
+    `SELECT event_id AS id FROM chaos_event_audit GROUP BY event_id HAVING count(*) > 1`,
   );
+  const eventsUnfinished = await ids(`SELECT id FROM events WHERE processing_state NOT IN ('done', 'dead')`);
+  const audit = await auditReplies(pool);
+  const queueSentTwice = await queueSendProblems(pool);
+  // The load's queued texts are all due within seconds, for members inside every budget, at their
+  // noon: every one must be sent. Overdue, or ended any other way, is lost.
+  const queueLost = [
+    ...(await lostQueuedTexts(pool, 5000)),
+    ...(
+      await pool.query<{ id: string; problem: string }>(
+        `SELECT id::text, status || ': ' || coalesce(status_reason, superseded_reason, '') AS problem
+         FROM message_queue WHERE status IN ('failed', 'cancelled', 'superseded')`,
+      )
+    ).rows,
+  ];
+  const manyTokens = audit.groupsWithoutOneToken.filter((group) => group.committedBy.length > 1);
+  const noCommit = audit.groupsWithoutOneToken.filter((group) => group.committedBy.length === 0);
   return {
     messagesIn,
     messagesDone,
@@ -73,8 +92,26 @@ export async function checkInvariants(pool: pg.Pool): Promise<InvariantReport> {
     eventsIn,
     eventsDone,
     eventsDead,
-    duplicates: duplicateMessages + duplicateEvents,
-    lost: messagesIn - messagesDone - messagesDead + (eventsIn - eventsDone - eventsDead),
-    maxTurnsOfOneUserAtOnce: maxConcurrency(await turnWindows(pool)),
+    replyGroups: audit.groups.length,
+    queue: await queueStatusCounts(pool),
+    queueSentTwice: queueSentTwice.length,
+    queueLost: queueLost.length,
+    duplicates: textsDoneTwice.length + eventsDoneTwice.length + manyTokens.length + queueSentTwice.length,
+    doubleAnswered: audit.doubleAnswered.length,
+    repliesWithoutCommit: noCommit.length,
+    lost: audit.lost.length + eventsUnfinished.length + queueLost.length,
+    overlaps: audit.overlaps.length,
+    samples: {
+      textsDoneTwice: textsDoneTwice.slice(0, 5),
+      eventsDoneTwice: eventsDoneTwice.slice(0, 5),
+      groupsOfSeveralTokens: manyTokens.slice(0, 5),
+      groupsWithoutCommit: noCommit.slice(0, 5),
+      doubleAnswered: audit.doubleAnswered.slice(0, 5),
+      lostTexts: audit.lost.slice(0, 5),
+      eventsUnfinished: eventsUnfinished.slice(0, 5),
+      overlaps: audit.overlaps.slice(0, 5),
+      queueSentTwice: queueSentTwice.slice(0, 5),
+      queueLost: queueLost.slice(0, 5),
+    },
   };
 }

@@ -145,6 +145,17 @@ describe('validateEnvironment', () => {
     expect(message).not.toContain('Secret-');
   });
 
+  it('keeps the fence by default and breaks it only on TEST_BREAK_FENCE=true, outside production', () => {
+    expect(validateEnvironment({}).TEST_BREAK_FENCE).toBe(false);
+    expect(validateEnvironment({ NODE_ENV: 'test', TEST_BREAK_FENCE: 'true' }).TEST_BREAK_FENCE).toBe(true);
+    expect(validateEnvironment({ TEST_BREAK_FENCE: 'false' }).TEST_BREAK_FENCE).toBe(false);
+    expect(problemsOf({ TEST_BREAK_FENCE: 'yes' })).toEqual(['TEST_BREAK_FENCE must be true or false']);
+    expect(problemsOf({ ...PRODUCTION_OK, TEST_BREAK_FENCE: 'true' })).toEqual([
+      'TEST_BREAK_FENCE is a test-only switch and is refused in production',
+    ]);
+    expect(problemsOf({ ...PRODUCTION_OK, TEST_BREAK_FENCE: 'false' })).toEqual([]);
+  });
+
   it('ignores unrelated process variables', () => {
     const env = validateEnvironment({ HOME: '/root', npm_config_cache: '/tmp' }) as unknown as Record<string, unknown>;
     expect(env.HOME).toBeUndefined();

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -32,6 +33,16 @@ const toInt = () =>
     if (typeof value !== 'string') return value;
     if (value.trim() === '') return undefined;
     return /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  });
+
+/** `true` and `false` only: a typo must not silently mean either. */
+const toBoolean = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim().toLowerCase();
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    return value;
   });
 
 const isProduction = (env: Environment) => env.NODE_ENV === 'production';
@@ -283,6 +294,15 @@ export class Environment {
   @Max(10000)
   MESSAGE_DISPATCH_BATCH = 100;
 
+  /**
+   * Test-only: commits skip the fencing-token check, so a worker that lost its claim commits
+   * anyway. It exists to prove that the chaos run's invariants catch a broken fence; refused in
+   * production.
+   */
+  @toBoolean()
+  @IsBoolean({ message: 'TEST_BREAK_FENCE must be true or false' })
+  TEST_BREAK_FENCE = false;
+
   /** Names this instance in claims and logs; defaults to host and pid. */
   @blankToUndefined()
   @IsOptional()
@@ -345,6 +365,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     env.FEED_RECONNECT_MAX_MS < env.FEED_RECONNECT_MIN_MS
   ) {
     problems.push('FEED_RECONNECT_MAX_MS must not be below FEED_RECONNECT_MIN_MS');
+  }
+  if (env.TEST_BREAK_FENCE === true && isProduction(env)) {
+    problems.push('TEST_BREAK_FENCE is a test-only switch and is refused in production');
   }
   if (problems.length > 0) throw new EnvironmentError(problems);
   return env;

@@ -24,6 +24,14 @@ export class DatabaseService implements OnApplicationShutdown {
     pool.on('error', (error) =>
       this.logger.warn({ event: 'db_pool_client_error', err: error }, 'idle database connection lost'),
     );
+    // Nor a checked-out one: pg emits 'error' on a client whose server goes away even between two
+    // queries, and an 'error' event nobody listens to ends the process. This listener lives as long
+    // as the connection; the query or transaction using it still gets its own error.
+    pool.on('connect', (client) =>
+      client.on('error', (error) =>
+        this.logger.debug({ event: 'db_connection_error', err: error }, 'database connection lost'),
+      ),
+    );
   }
 
   get isEmbedded(): boolean {

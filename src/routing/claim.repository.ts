@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../config/environment';
 import { DatabaseService, type Queryable } from '../database/database.service';
 
 /**
@@ -9,7 +11,15 @@ import { DatabaseService, type Queryable } from '../database/database.service';
  */
 @Injectable()
 export class ClaimRepository {
-  constructor(private readonly database: DatabaseService) {}
+  /** TEST_BREAK_FENCE: the test-only switch that proves the chaos run sees a broken fence. */
+  private readonly fenceBroken: boolean;
+
+  constructor(
+    private readonly database: DatabaseService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.fenceBroken = config.get('TEST_BREAK_FENCE', { infer: true }) === true;
+  }
 
   /** The new token, or null while someone else holds a live lease. */
   async take(client: Queryable, key: string, owner: string, leaseMs: number): Promise<string | null> {
@@ -28,11 +38,20 @@ export class ClaimRepository {
 
   /** Locks the claim for the rest of the transaction; false when the token is no longer current. */
   async fence(client: Queryable, key: string, token: string): Promise<boolean> {
+    if (this.fenceBroken) return true;
     const result = await client.query(
       `SELECT 1 FROM processing_claims WHERE claim_key = $1 AND token = $2 FOR UPDATE`,
       [key, token],
     );
     return result.rowCount === 1;
+  }
+
+  /**
+   * The fence's second half: a commit's done-marker must have updated exactly the rows its claim
+   * took; fewer means another worker took some over, and the commit must roll back as stale.
+   */
+  markedAll(updated: number | null, claimed: number): boolean {
+    return this.fenceBroken || updated === claimed;
   }
 
   async release(client: Queryable, key: string, token: string): Promise<void> {

@@ -238,7 +238,7 @@ export class TurnRepository {
            SELECT count(*)::int AS marked FROM done`,
           [turn.messages.map((message) => message.id), turn.token, outcome, turn.key],
         );
-        if (done.rows[0].marked !== turn.messages.length) throw new StaleCommit();
+        if (!this.claims.markedAll(done.rows[0].marked, turn.messages.length)) throw new StaleCommit();
         return 'committed' as const;
       });
     } catch (error) {

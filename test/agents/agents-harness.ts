@@ -81,7 +81,7 @@ export class AgentsHarness {
     const scrubber = new StoredTextScrubber(config);
     const turns = new TurnRepository(
       database,
-      new ClaimRepository(database),
+      new ClaimRepository(database, config),
       new OutcomeWriter(moduleRef.get(ActionApplier), scrubber),
       scrubber,
     );

@@ -2,7 +2,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertInbound, seedUser, type SeededUser } from '../support/seed';
 import { ServiceProcess } from '../support/service-process';
-import { installTurnAudit, overlappingTurns, turnWindows } from '../support/turn-audit';
+import { randomInt, seededRandom } from '../support/seeded-random';
+import { auditReplies, installTurnAudit, overlappingTurns, turnWindows } from '../support/turn-audit';
 
 const USERS = 200;
 const MESSAGES_PER_USER = 10;
@@ -12,10 +13,9 @@ const INSTANCES = 3;
 function bursts(seed: number): number[] {
   const sizes: number[] = [];
   let left = MESSAGES_PER_USER;
-  let state = seed;
+  const random = seededRandom(seed);
   while (left > 0) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    const size = Math.min(left, 1 + (state % 4));
+    const size = Math.min(left, randomInt(random, 1, 4));
     sizes.push(size);
     left -= size;
   }
@@ -100,6 +100,15 @@ describe('three instances under a burst load', () => {
 
     // Never two turns of one user at once, across all instances (database clock).
     expect(overlappingTurns(windows)).toEqual([]);
+
+    // Every reply group written by exactly one committed claim, every text answered by exactly one
+    // group, no attempt (abandoned ones included) overlapping another of the same user.
+    const audit = await auditReplies(db.pool);
+    expect(audit.groups).toHaveLength(windows.length);
+    expect(audit.groupsWithoutOneToken).toEqual([]);
+    expect(audit.doubleAnswered).toEqual([]);
+    expect(audit.lost).toEqual([]);
+    expect(audit.overlaps).toEqual([]);
 
     // Replies in per-user order: each later reply answers a later text.
     const disorder = await db.pool.query(`

@@ -7,14 +7,6 @@ export interface Case<T> {
   value: T;
 }
 
-export function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
-
 const SCRIPTS = [
   'مرحبا كيف الحال',
   '你好，我想加入',

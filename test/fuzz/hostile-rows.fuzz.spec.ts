@@ -3,7 +3,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertEvent, insertInbound, seedUser, type SeededUser } from '../support/seed';
 import { startTestApp } from '../support/test-app';
-import { hostileTexts, hostileValues, seededRandom } from './bad-input.generator';
+import { seededRandom } from '../support/seeded-random';
+import { hostileTexts, hostileValues } from './bad-input.generator';
 
 /**
  * Hostile rows written by other services or users: every one reaches a terminal state, nothing

@@ -1,5 +1,6 @@
 import { parseEventWakeUp, parseMessageWakeUp } from '../../src/realtime/wake-up.parser';
-import { hostileValues, seededRandom } from './bad-input.generator';
+import { seededRandom } from '../support/seeded-random';
+import { hostileValues } from './bad-input.generator';
 
 describe('wake-up parsing under hostile payloads', () => {
   const cases = hostileValues(seededRandom(7), 200);

@@ -1,3 +1,4 @@
+import { ConfigService } from '@nestjs/config';
 import type { TestingModule } from '@nestjs/testing';
 import type { PoolClient } from 'pg';
 import { DatabaseService } from '../../src/database/database.service';
@@ -53,7 +54,7 @@ describe('lease renewal and the connection pool', () => {
   });
 
   beforeEach(() => {
-    claims = new CountedClaims(database);
+    claims = new CountedClaims(database, moduleRef.get(ConfigService));
   });
 
   afterEach(async () => {

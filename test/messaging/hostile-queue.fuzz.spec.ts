@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { hostileTexts, seededRandom } from '../fuzz/bad-input.generator';
+import { hostileTexts } from '../fuzz/bad-input.generator';
 import { queueSendProblems } from '../support/queue-audit';
+import { seededRandom } from '../support/seeded-random';
 import type { SeededUser } from '../support/seed';
 import { MessagingHarness } from './messaging-harness';
 

@@ -35,6 +35,8 @@ export type ScriptedReply =
     }
   /** Answer `then` after `delayMs` (before any header is sent); a client that gives up is tolerated. */
   | { kind: 'slow'; delayMs: number; then: ScriptedReply }
+  /** Answer `then` once `until` settles (before any header is sent): the test decides the moment. */
+  | { kind: 'held'; until: Promise<void>; then: ScriptedReply }
   /** Exactly this status and body (sent as application/json), for malformed or odd answers. */
   | { kind: 'raw'; status: number; body: string };
 
@@ -516,6 +518,10 @@ export class AnthropicStandIn {
       case 'slow': {
         const timer = setTimeout(() => this.send(res, reply.then, recorded), reply.delayMs);
         res.once('close', () => clearTimeout(timer));
+        return;
+      }
+      case 'held': {
+        void reply.until.then(() => this.send(res, reply.then, recorded));
         return;
       }
       case 'raw':
