@@ -67,10 +67,10 @@ function modelTimeSection(result: ModelTurnsResult): string {
   const cut = result.modes.flatMap((mode) =>
     AGENTS.flatMap((agent) => {
       const turns = mode.agents[agent];
-      if (!turns.abandonedCalls) return [];
+      if (!turns.abandonedCalls && !turns.unanswered) return [];
       const calls = Math.round(turns.modelCallsPerTurn * turns.latencyMs.n);
       return [
-        `- ${mode.name}, ${agentName(agent)}: the client cut ${turns.abandonedCalls} of ${calls} model calls before their answer came (its per-attempt timeout), and ${turns.retriedTurns} of ${turns.latencyMs.n} turns needed an engine retry: these make the p95.`,
+        `- ${mode.name}, ${agentName(agent)}: the client cut ${turns.abandonedCalls} of ${calls} model calls before their answer came (its per-attempt timeout), and ${turns.retriedTurns} of ${turns.latencyMs.n} answered turns needed an engine retry: these make the p95.${turns.unanswered ? ` ${turns.unanswered} more turns had no reply within 3 minutes and are left out of the latency figures.` : ''}`,
       ];
     }),
   );

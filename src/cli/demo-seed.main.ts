@@ -12,6 +12,7 @@ import { EnvironmentError, loadEnvironment } from '../config/environment';
 import { embeddedDatabaseUrl } from '../database/embedded-postgres.credentials';
 import { PHONE } from './chat.repository';
 import { DEMO_PHONE, seedDemo } from './demo-seed';
+import { DEMO_INNOVATOR_PHONE, seedInnovatorDemo } from './demo-seed.innovator';
 
 const USAGE = 'usage: npm run seed -- --demo [--phone +15550100100]';
 
@@ -42,9 +43,11 @@ async function main(): Promise<number> {
   try {
     await client.query('BEGIN');
     const seeded = await seedDemo(client, values.phone);
+    const innovator = await seedInnovatorDemo(client, DEMO_INNOVATOR_PHONE);
     await client.query('COMMIT');
     process.stdout.write(
-      `Demo member Dana Reyes (verified, Concierge) at ${seeded.phone}.\nTry: npm run chat -- --phone ${seeded.phone}\n`,
+      `Demo member Dana Reyes (verified, Concierge) at ${seeded.phone}.\nTry: npm run chat -- --phone ${seeded.phone}\n` +
+        `Demo innovator Avery Quinn (Ledgerly) at ${innovator.phone}.\nTry: npm run chat -- --phone ${innovator.phone}\n`,
     );
     return 0;
   } catch (error) {

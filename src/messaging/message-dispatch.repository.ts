@@ -60,16 +60,16 @@ export class MessageDispatchRepository {
     return rows.map((row) => row.user_id);
   }
 
-  /** Queued texts without a user (a writer's bug): they can never be sent. */
-  async failUserless(now: Date): Promise<number> {
-    const rows = await this.database.query(
+  /** Queued texts without a user (a writer's bug): they can never be sent. Returns their priorities. */
+  async failUserless(now: Date): Promise<string[]> {
+    const rows = await this.database.query<{ priority: string }>(
       `UPDATE message_queue SET status = 'failed', status_reason = 'no user: user_id is empty'
         WHERE id IN (SELECT id FROM message_queue WHERE status = 'queued' AND user_id IS NULL AND scheduled_for <= $1
                      LIMIT 1000 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
+        RETURNING priority`,
       [now],
     );
-    return rows.length;
+    return rows.map((row) => row.priority);
   }
 
   /** When the next queued text falls due (possibly already). */
@@ -247,16 +247,19 @@ export class MessageDispatchRepository {
   /**
    * Records an unexpected error on a unit (outside its rolled-back transaction): it waits
    * `retryMs`, and after `maxAttempts` errors it is failed, so one bad unit never blocks the queue.
+   * Returns how many rows it failed.
    */
-  async recordError(ids: string[], error: string, retryAt: Date, maxAttempts: number): Promise<void> {
-    await this.database.query(
+  async recordError(ids: string[], error: string, retryAt: Date, maxAttempts: number): Promise<number> {
+    const rows = await this.database.query<{ status: string }>(
       `UPDATE message_queue
           SET dispatch_attempts = dispatch_attempts + 1,
               status = CASE WHEN dispatch_attempts + 1 >= $4 THEN 'failed' ELSE status END,
               status_reason = CASE WHEN dispatch_attempts + 1 >= $4 THEN 'failed on every dispatch attempt: ' ELSE 'dispatch error: ' END || $2,
               scheduled_for = GREATEST(scheduled_for, $3)
-        WHERE id = ANY($1::uuid[]) AND status = 'queued'`,
+        WHERE id = ANY($1::uuid[]) AND status = 'queued'
+        RETURNING status`,
       [ids, error, retryAt, maxAttempts],
     );
+    return rows.filter((row) => row.status === 'failed').length;
   }
 }

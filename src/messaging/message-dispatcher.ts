@@ -1,6 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
 import { Clock } from './clock';
+import { DispatchMetrics } from './dispatch-metrics';
 import { MessageDispatchRepository } from './message-dispatch.repository';
 import { MessagingSettings } from './messaging-settings';
 import { bounded, QueueWakeUpListener } from './queue-wakeup.listener';
@@ -50,6 +51,7 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly settings: MessagingSettings,
     private readonly clock: Clock,
     private readonly database: DatabaseService,
+    private readonly metrics: DispatchMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -117,7 +119,9 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
     let full = false;
     try {
       const now = this.clock.now();
-      summary.failed += await this.repository.failUserless(now);
+      const userless = await this.repository.failUserless(now);
+      for (const priority of userless) this.metrics.count(priority, 'failed');
+      summary.failed += userless.length;
       const users = await this.repository.dueUsers(now, this.settings.usersPerPass);
       full = users.length === this.settings.usersPerPass;
       for (const userId of users) {
@@ -167,6 +171,10 @@ export class MessageDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private record(outcome: UnitOutcome, userId: string, summary: PassSummary): void {
+    if (outcome.kind === 'error') this.metrics.count(outcome.priority, 'failed', outcome.failed);
+    else if (outcome.kind !== 'none' && outcome.kind !== 'busy') {
+      this.metrics.count(outcome.priority, outcome.kind, outcome.ids.length);
+    }
     switch (outcome.kind) {
       case 'none':
       case 'busy':

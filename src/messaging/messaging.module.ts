@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Clock } from './clock';
+import { DispatchMetrics } from './dispatch-metrics';
 import { MessageDispatchRepository } from './message-dispatch.repository';
 import { MessageDispatcher } from './message-dispatcher';
 import { MessagingSettings } from './messaging-settings';
@@ -14,12 +15,13 @@ import { SubjectRelevanceRepository } from './subject-relevance.repository';
 @Module({
   providers: [
     Clock,
+    DispatchMetrics,
     MessagingSettings,
     MessageDispatchRepository,
     SubjectRelevanceRepository,
     QueuedMessageSender,
     MessageDispatcher,
   ],
-  exports: [MessageDispatcher],
+  exports: [MessageDispatcher, DispatchMetrics],
 })
 export class MessagingModule {}

@@ -14,10 +14,11 @@ import { SubjectRelevanceRepository } from './subject-relevance.repository';
 export type UnitOutcome =
   | { kind: 'none' }
   | { kind: 'busy' }
-  | { kind: 'sent'; ids: string[]; messageIds: string[] }
-  | { kind: 'held'; ids: string[]; until: Date; reason: string }
-  | { kind: 'cancelled' | 'failed' | 'superseded'; ids: string[]; reason: string }
-  | { kind: 'error'; ids: string[]; error: string };
+  | { kind: 'sent'; ids: string[]; priority: string; messageIds: string[] }
+  | { kind: 'held'; ids: string[]; priority: string; until: Date; reason: string }
+  | { kind: 'cancelled' | 'failed' | 'superseded'; ids: string[]; priority: string; reason: string }
+  /** `failed`: rows this error ended `failed` (their last attempt). */
+  | { kind: 'error'; ids: string[]; priority: string; failed: number; error: string };
 
 /** Twilio's limit on one message body (it splits it into segments up to this). */
 const MAX_SMS_LENGTH = 1600;
@@ -55,19 +56,21 @@ export class QueuedMessageSender {
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return { kind: 'busy' };
       const ids = unit.rows.map((row) => row.id);
       const text = errorText(error);
+      let failed = 0;
       if (ids.length > 0) {
         const attempts = Math.max(...unit.rows.map((row) => row.dispatch_attempts));
         const retryAt = new Date(now.getTime() + retryDelayMs(attempts));
-        await this.repository
+        failed = await this.repository
           .recordError(ids, text, retryAt, MAX_DISPATCH_ATTEMPTS)
-          .catch((bookkeeping: unknown) =>
+          .catch((bookkeeping: unknown) => {
             this.logger.error(
               { event: 'queued_message_bookkeeping_failed', userId, queueMessageIds: ids, err: bookkeeping },
               'could not record a dispatch error',
-            ),
-          );
+            );
+            return 0;
+          });
       }
-      return { kind: 'error', ids, error: text };
+      return { kind: 'error', ids, priority: unit.rows[0]?.priority ?? 'unknown', failed, error: text };
     }
   }
 
@@ -83,11 +86,11 @@ export class QueuedMessageSender {
 
     const end = async (kind: 'cancelled' | 'failed' | 'superseded', reason: string, by: string | null = null) => {
       await this.repository.finish(client, ids, kind, reason, by);
-      return { kind, ids, reason } as const;
+      return { kind, ids, priority: head.priority, reason } as const;
     };
     const hold = async (until: Date, reason: string) => {
       await this.repository.hold(client, ids, until, reason);
-      return { kind: 'held', ids, until, reason } as const;
+      return { kind: 'held', ids, priority: head.priority, until, reason } as const;
     };
 
     if (recipient === 'missing') return end('failed', 'the user does not exist');
@@ -132,7 +135,7 @@ export class QueuedMessageSender {
       messageIds.push(await this.repository.send(client, row, row.final_message!.trim(), role, conversationId, now));
     }
     await this.repository.countSend(client, userId, date, now);
-    return { kind: 'sent', ids, messageIds };
+    return { kind: 'sent', ids, priority: head.priority, messageIds };
   }
 
   /** Why the unit can never be sent, or null. */

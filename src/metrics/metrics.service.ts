@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { ModelMetrics } from '../agents/model/model-metrics';
+import { DispatchMetrics } from '../messaging/dispatch-metrics';
 import { BacklogMonitor } from '../realtime/backlog.monitor';
 import { BACKLOG_KINDS, DEAD_KINDS } from '../realtime/backlog.repository';
 import { SubscriptionRegistry } from '../realtime/subscription-registry';
@@ -24,6 +25,7 @@ export class MetricsService {
     model: ModelMetrics,
     subscriptions: SubscriptionRegistry,
     backlog: BacklogMonitor,
+    dispatch: DispatchMetrics,
   ) {
     const own = new Registry();
     collectDefaultMetrics({ register: own, prefix: METRIC_PREFIX });
@@ -97,7 +99,7 @@ export class MetricsService {
           for (const [priority, depth] of Object.entries(snapshot.queueDepth)) this.set({ priority }, depth);
       },
     });
-    this.registry = Registry.merge([stats.registry, model.registry, own]);
+    this.registry = Registry.merge([stats.registry, model.registry, dispatch.registry, own]);
   }
 
   metrics(): Promise<string> {

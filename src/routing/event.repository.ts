@@ -61,14 +61,15 @@ export class EventRepository {
    * Claims the event if it is due. An event whose type is in `orderedTypes` waits while an older
    * event of the same aggregate and an ordered type is unfinished, so such events are handled one
    * at a time, oldest first, across all instances (a dead one no longer holds the others back).
-   * Only `handledTypes` are ever claimed: any other type is not ours and stays untouched.
+   * Only `handledTypes` are ever claimed: any other type is not ours and stays untouched (the
+   * engine always passes them; null, for tests of the repository alone, claims any type).
    */
   claim(
     eventId: string,
     owner: string,
     leaseMs: number,
     orderedTypes: readonly string[] = [],
-    handledTypes: readonly string[] = [],
+    handledTypes: readonly string[] | null = null,
   ): Promise<EventClaimOutcome> {
     const key = `event:${eventId}`;
     return this.database.transaction(async (client) => {
@@ -76,7 +77,7 @@ export class EventRepository {
       if (token === null) return { kind: 'busy' };
       const claimed = await client.query<EventRow>(
         `UPDATE events SET processing_state = 'processing', claim_token = $2, attempts = attempts + 1, next_attempt_at = NULL
-         WHERE id = $1 AND event_type = ANY($4::text[]) AND (
+         WHERE id = $1 AND ($4::text[] IS NULL OR event_type = ANY($4::text[])) AND (
            (processing_state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
            OR processing_state = 'processing')
            AND NOT (event_type = ANY($3::text[]) AND aggregate_id IS NOT NULL AND EXISTS (

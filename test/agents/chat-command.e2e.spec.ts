@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { seedInnovatorDemo } from '../../src/cli/demo-seed.innovator';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { nextPhone } from '../support/seed';
 import { ServiceProcess } from '../support/service-process';
@@ -74,5 +75,26 @@ describe('the chat command against the running service', () => {
     const failure = await run(process.execPath, [CHAT, '--phone', '555'], { env: env() }).catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('usage: npm run chat');
+  });
+
+  it('shows the seeded innovator their intro progress from real rows', async () => {
+    const seeded = await seedInnovatorDemo(db.pool);
+    const { stdout } = await run(
+      process.execPath,
+      [CHAT, '--phone', seeded.phone, '--message', 'how are my intros going?'],
+      {
+        env: env(),
+      },
+    );
+    const lines = stdout.trim().split('\n');
+    expect(lines.every((line) => line.startsWith('innovator> '))).toBe(true);
+    for (const sentence of [
+      '3 intros in flight.',
+      'Jordan Blake (Initech): a connector agreed and is arranging it.',
+      'Riley Stone (Umbrella Bank): a connector has been asked.',
+      'Casey Moore (Globex Credit Union): offered to you, waiting for your yes or no.',
+    ]) {
+      expect(stdout).toContain(sentence);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { validateEnvironment, type Environment } from '../../src/config/environment';
 import { DatabaseService } from '../../src/database/database.service';
 import { Clock } from '../../src/messaging/clock';
+import { DispatchMetrics } from '../../src/messaging/dispatch-metrics';
 import { MessageDispatcher } from '../../src/messaging/message-dispatcher';
 import { MessagingModule } from '../../src/messaging/messaging.module';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -112,6 +113,15 @@ export class MessagingHarness {
        VALUES ($1, $2, 'user', $3, 'inbound', 'delivered', $4, 'done')`,
       [user.conversationId, user.userId, content, this.clock.now()],
     );
+  }
+
+  /** The dispatcher's metrics registry as /metrics would export it. */
+  async decided(priority: string, outcome: string): Promise<number> {
+    const metric = await this.moduleRef
+      .get(DispatchMetrics)
+      .registry.getSingleMetric('realtime_processor_queue_sent_total')!
+      .get();
+    return metric.values.find((v) => v.labels.priority === priority && v.labels.outcome === outcome)?.value ?? 0;
   }
 
   dispatch(): ReturnType<MessageDispatcher['dispatchDue']> {

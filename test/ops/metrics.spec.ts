@@ -170,6 +170,19 @@ describe('/metrics (black-box)', () => {
     });
   });
 
+  it('counts each queued text the dispatcher decides, by lane and outcome', async () => {
+    const user = await seedUser(db.pool);
+    await db.pool.query(`UPDATE users SET opted_out_at = now() WHERE id = $1`, [user.userId]);
+    await db.pool.query(
+      `INSERT INTO message_queue (user_id, agent_id, final_message, priority, status, scheduled_for)
+       VALUES ($1, 'concierge', 'news for someone who opted out', 'urgent', 'queued', now())`,
+      [user.userId],
+    );
+    await expectEventually(async () =>
+      expect(await value('realtime_processor_queue_sent_total', { priority: 'urgent', outcome: 'cancelled' })).toBe(1),
+    );
+  });
+
   it('a lost LISTEN connection shows the subscriptions down, then up again with a reconnect counted', async () => {
     for (const channel of ['user-messages', 'agent-events']) {
       expect(await value('realtime_processor_subscription_up', { channel })).toBe(1);
