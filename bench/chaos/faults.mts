@@ -86,34 +86,58 @@ const sigstopPastLease: Fault = {
     const index = pickIndex(world, world.instances.length);
     const instance = world.instances[index];
     const model = world.models[index];
-    const held = model.holdNextRender();
-    const caught = await Promise.race([held.arrived.then(() => true), pause(10_000).then(() => false)]);
-    if (!caught) model.cancelHolds();
-    instance.freeze();
-    held.release();
-    if (caught) world.turnsCaughtFrozen += 1;
-    const { rows } = await world.pool
-      .query<{ claim_key: string }>(`SELECT claim_key FROM processing_claims WHERE owner = $1`, [instance.name])
-      .catch(() => ({ rows: [] as Array<{ claim_key: string }> }));
-    const keys = rows.map((row) => row.claim_key);
-    await pause(world.leaseMs + 500);
-    // Past the lease: wait (bounded) until every claim it held was taken over or finished by others.
-    await timeUntil(async () => {
-      const left = await world.pool
-        .query(`SELECT 1 FROM processing_claims WHERE owner = $1 AND claim_key = ANY($2::text[])`, [
-          instance.name,
-          keys,
-        ])
-        .catch(() => ({ rowCount: 1 }));
-      return left.rowCount === 0;
-    }, 20_000);
-    const lock = await lockClaims(world.pool).catch(() => undefined);
-    instance.thaw();
-    await pause(1500);
-    await lock?.release();
+    // A few tries: a freeze that catches the instance inside a transaction on the claims table
+    // is thawed at once and tried again, since nobody could take its claims over meanwhile.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const held = model.holdNextRender();
+      const caught = await Promise.race([held.arrived.then(() => true), pause(10_000).then(() => false)]);
+      if (!caught) model.cancelHolds();
+      instance.freeze();
+      held.release();
+      await pause(300);
+      if (attempt < 2 && (await holdsClaimsTable(world))) {
+        instance.thaw();
+        await pause(1000);
+        continue;
+      }
+      const { rows } = await world.pool
+        .query<{ claim_key: string }>(`SELECT claim_key FROM processing_claims WHERE owner = $1`, [instance.name])
+        .catch(() => ({ rows: [] as Array<{ claim_key: string }> }));
+      const keys = rows.map((row) => row.claim_key);
+      await pause(world.leaseMs + 500);
+      // Past the lease: wait (bounded) until every claim it held was taken over or finished by others.
+      await timeUntil(async () => {
+        const left = await world.pool
+          .query(`SELECT 1 FROM processing_claims WHERE owner = $1 AND claim_key = ANY($2::text[])`, [
+            instance.name,
+            keys,
+          ])
+          .catch(() => ({ rowCount: 1 }));
+        return left.rowCount === 0;
+      }, 20_000);
+      const lock = await lockClaims(world.pool).catch(() => undefined);
+      if (caught && lock) world.turnsCaughtFrozen += 1;
+      instance.thaw();
+      await pause(1500);
+      await lock?.release();
+      break;
+    }
     return timeUntil(() => instance.healthy(), 30_000);
   },
 };
+
+/** True while some connection sits in an open transaction that wrote to the claims table (a frozen one). */
+async function holdsClaimsTable(world: ChaosWorld): Promise<boolean> {
+  const { rows } = await world.pool
+    .query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+       WHERE a.datname = current_database() AND a.state LIKE 'idle in transaction%'
+         AND l.relation = 'processing_claims'::regclass AND l.mode = 'RowExclusiveLock'
+         AND a.state_change < now() - interval '200 milliseconds'`,
+    )
+    .catch(() => ({ rows: [{ n: 0 }] }));
+  return rows[0].n > 0;
+}
 
 /**
  * Locks the claims table for a few seconds: every claim, lease renewal and commit of every
