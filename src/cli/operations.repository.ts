@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { BacklogRepository, type BacklogSnapshot } from '../realtime/backlog.repository';
+import { seedDemo, type DemoSeed } from './demo-seed';
 
 export type ItemKind = 'message' | 'event';
 
@@ -196,6 +197,22 @@ export class OperationsRepository {
     }
     const current = await this.stateOf(id);
     return current ? { kind: current.kind, result: 'not_dead' } : { kind: null, result: 'not_found' };
+  }
+
+  /** The README's demo member (src/cli/demo-seed.ts), in one transaction; idempotent. */
+  async seedDemo(phone: string): Promise<DemoSeed> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const seeded = await seedDemo(client, phone);
+      await client.query('COMMIT');
+      return seeded;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** The events a selection names, oldest first; at most `limit + 1`, so a caller can tell a match is too large. */

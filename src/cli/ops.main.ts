@@ -20,6 +20,8 @@ import {
   type ReplayResult,
   type ReplaySelection,
 } from './operations.repository';
+import { PHONE } from './chat.repository';
+import { DEMO_PHONE } from './demo-seed';
 import { formatTable } from './table';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -329,6 +331,23 @@ export function buildProgram(output: Output, env: () => Environment): Command {
         });
       },
     );
+
+  program
+    .command('seed')
+    .description("create the README's demo member (a verified Concierge member with open threads); idempotent")
+    .option('--demo', 'the demo data set (the only one)', false)
+    .option('--phone <phone>', "the demo member's phone number (E.164)", DEMO_PHONE)
+    .action(async (options: { demo: boolean; phone: string }) => {
+      if (!options.demo) throw new UsageError('say which data set: --demo');
+      if (!PHONE.test(options.phone))
+        throw new UsageError(`--phone must be E.164, e.g. ${DEMO_PHONE}: ${options.phone}`);
+      const seeded = await withRepository(env(), (repository) => repository.seedDemo(options.phone));
+      emit(
+        seeded,
+        () =>
+          `Demo member Dana Reyes (verified, Concierge) at ${seeded.phone}.\nTry: npm run chat -- --phone ${seeded.phone}\n`,
+      );
+    });
 
   program
     .command('migrate')

@@ -13,7 +13,7 @@ export class AppEventBus {
 }
 
 /**
- * @OnEvent restricted to catalogued names. Listeners catch and log their own errors (STYLE.md);
+ * @OnEvent restricted to catalogued names. Listeners catch and log their own errors;
  * the emitter's default error suppression is the last line of defence.
  */
 export const OnAppEvent = (name: AppEventName): MethodDecorator => OnEvent(name);

@@ -101,7 +101,7 @@ describe('ops CLI (end to end)', () => {
     it('--help lists every command and exits 0', async () => {
       const run = await ops('--help');
       expect(run.code).toBe(0);
-      for (const command of ['status', 'dead', 'replay', 'migrate']) expect(run.stdout).toContain(command);
+      for (const command of ['status', 'dead', 'replay', 'seed', 'migrate']) expect(run.stdout).toContain(command);
       const dead = await ops('dead', '--help');
       expect(dead.stdout).toMatch(/list[\s\S]*show[\s\S]*requeue/);
     });
@@ -123,6 +123,8 @@ describe('ops CLI (end to end)', () => {
         /--since must be before --until/,
       ],
       [['status', '--health-url', 'ftp://example.com'], /not an http\(s\) URL/],
+      [['seed'], /say which data set: --demo/],
+      [['seed', '--demo', '--phone', '555-0100'], /--phone must be E\.164/],
     ])('ops %j exits 2 with a clear message', async (args, message) => {
       const run = await ops(...args);
       expect(run.code).toBe(2);
@@ -373,5 +375,18 @@ describe('ops CLI (end to end)', () => {
     const down = await ops('status', '--health-url', 'http://127.0.0.1:1/health');
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/unreachable/);
+  });
+
+  it('seed --demo creates the demo member, idempotently', async () => {
+    const first = await opsJson<{ memberId: string; phone: string }>('seed', '--demo', '--phone', '+15550100177');
+    const second = await opsJson<{ memberId: string; phone: string }>('seed', '--demo', '--phone', '+15550100177');
+    expect(second.phone).toBe('+15550100177');
+    const members = await db.pool.query(`SELECT id, verified, poc_agent_type FROM users WHERE phone_number = $1`, [
+      '+15550100177',
+    ]);
+    expect(members.rows).toEqual([{ id: second.memberId, verified: true, poc_agent_type: 'concierge' }]);
+    expect(first.memberId).toEqual(expect.any(String));
+    const table = await ops('seed', '--demo', '--phone', '+15550100177');
+    expect(table.stdout).toContain('Try: npm run chat -- --phone +15550100177');
   });
 });

@@ -102,8 +102,9 @@ describe('Sentry reporting (black-box)', () => {
     db = await createTestDatabase();
     proxy = await TcpProxy.forUrl(db.url);
     model = await AnthropicStandIn.start();
-    // The API echoes the key in its error; nothing may carry it on to Sentry.
-    model.setResponder(() => ({ kind: 'error', status: 401, message: `invalid x-api-key ${API_KEY}` }));
+    // A rejected request fails each text (a 401 would hold them); the error echoes the key, and
+    // nothing may carry it on to Sentry.
+    model.setResponder(() => ({ kind: 'error', status: 400, message: `invalid request for key ${API_KEY}` }));
     receiver = await SentryReceiver.start();
     service = await ServiceProcess.start({
       DATABASE_URL: proxy.url(db.url),

@@ -11,7 +11,7 @@ export interface AgentRoute {
 export const VERIFIED_FALLBACK_AGENT: AgentName = 'concierge';
 
 /**
- * DESIGN.md §6: not verified → Bouncer; verified → `poc_agent_type` (concierge | innovator).
+ * docs/architecture.md §1: not verified → Bouncer; verified → `poc_agent_type` (concierge | innovator).
  * Promotion is manual, so a verified row without a member agent is an operator's slip: the user
  * is a member either way, so they get the Concierge and the row is flagged, never a crash.
  */

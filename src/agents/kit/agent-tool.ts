@@ -24,7 +24,7 @@ export interface ToolPlan<F> {
 export type Authorization = { ok: true } | { ok: false; reason: string };
 
 /**
- * A tool as a value (DESIGN.md §6). `parse` validates the model's raw input (throws
+ * A tool as a value (docs/agents.md, docs/architecture.md §2). `parse` validates the model's raw input (throws
  * InvalidModelOutputError), `refs` lists every id the input names, `authorize` is the one rule
  * shared by every tool (each named id is in the turn's loaded context, see `authorizeRefs`), and
  * `plan` turns the input into effects, events and facts. Tools never write.

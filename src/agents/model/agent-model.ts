@@ -2,7 +2,7 @@ import type { DecideRequest, RenderRequest } from './model-requests.types';
 import type { ModelCall, ModelCallOptions } from './model.types';
 
 /**
- * The model port (DESIGN.md §6), generic over decisions: it never imports an agent. Two
+ * The model port (docs/architecture.md §4), generic over decisions: it never imports an agent. Two
  * implementations: ClaudeModel (Anthropic Messages API) and LocalModel (each request's own
  * deterministic answer, no network). AgentsModule picks one from the configuration.
  */

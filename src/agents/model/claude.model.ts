@@ -1,4 +1,4 @@
-// The one file that imports @anthropic-ai/sdk (DESIGN.md §6).
+// The one file that imports @anthropic-ai/sdk (docs/architecture.md §4).
 import Anthropic, {
   APIConnectionError,
   APIConnectionTimeoutError,

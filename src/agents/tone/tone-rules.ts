@@ -1,5 +1,5 @@
 /**
- * Tone rules a program can check (DESIGN.md §6), enforced on every rendered reply before it is
+ * Tone rules a program can check (docs/architecture.md §3), enforced on every rendered reply before it is
  * sent, whichever model wrote it: no exclamation points, a bounded number of sentences and
  * characters per text, no email address but the allowed ones, no phone number, and no name that does not come
  * from the context. Repairs are deterministic; what cannot be repaired is dropped.
