@@ -62,6 +62,6 @@ import { ModelMetrics } from './model/model-metrics';
     AgentDispatcher,
     ActionApplier,
   ],
-  exports: [AgentDispatcher, ActionApplier, ModelMetrics],
+  exports: [AgentDispatcher, ActionApplier, ModelMetrics, AgentModel],
 })
 export class AgentsModule {}

@@ -7,6 +7,8 @@ export interface QueueRow {
   user_id: string | null;
   agent_id: string | null;
   final_message: string | null;
+  /** What to render in the agent's voice when `final_message` is empty (QueuedMessageRenderer). */
+  message_data: unknown;
   priority: string;
   scheduled_for: Date;
   requires_fresh_context: boolean;
@@ -39,7 +41,7 @@ export interface Budget {
 /** Lane order as numbers: urgent 0 … low 3; an unknown priority sorts first, so it fails at once. */
 const LANE = `CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE -1 END`;
 
-const QUEUE_COLUMNS = `id, user_id, agent_id, final_message, priority, scheduled_for, requires_fresh_context, subject,
+const QUEUE_COLUMNS = `id, user_id, agent_id, final_message, message_data, priority, scheduled_for, requires_fresh_context, subject,
   sequence_id, sequence_position, sequence_total, dispatch_attempts, created_at`;
 
 /** The SQL of the message dispatcher. Every method but the first three runs in the caller's transaction. */
@@ -229,9 +231,10 @@ export class MessageDispatchRepository {
     );
     const messageId = inserted.rows[0].id;
     await client.query(
-      `UPDATE message_queue SET status = 'sent', sent_at = $2, delivered_message_id = $3, status_reason = NULL
+      `UPDATE message_queue SET status = 'sent', sent_at = $2, delivered_message_id = $3, status_reason = NULL,
+              final_message = COALESCE(NULLIF(btrim(final_message), ''), $4)
         WHERE id = $1`,
-      [row.id, now, messageId],
+      [row.id, now, messageId, text],
     );
     return messageId;
   }

@@ -6,6 +6,7 @@ import { OPTED_OUT_REASON } from './consent.writer';
 import { localDate, nextLocalMidnight, validTimezone } from './local-time';
 import { MessageDispatchRepository, type QueueRow, type Recipient } from './message-dispatch.repository';
 import { ACTIVE_USER_WINDOW_MS, MAX_DISPATCH_ATTEMPTS } from './messaging-settings';
+import { QueuedMessageRenderer } from './queued-message.renderer';
 import { MESSAGE_PRIORITIES } from './queued-message.types';
 import { quietHoursEnd } from './quiet-hours';
 import { SubjectRelevanceRepository } from './subject-relevance.repository';
@@ -46,6 +47,7 @@ export class QueuedMessageSender {
     private readonly database: DatabaseService,
     private readonly repository: MessageDispatchRepository,
     private readonly relevance: SubjectRelevanceRepository,
+    private readonly renderer: QueuedMessageRenderer,
   ) {}
 
   async dispatchNext(userId: string, now: Date): Promise<UnitOutcome> {
@@ -128,11 +130,24 @@ export class QueuedMessageSender {
       if (quietEnd) return hold(quietEnd, `quiet hours in ${timeZone}`);
     }
 
-    const conversationId = await this.repository.activeConversation(client, userId);
     const role = head.agent_id?.trim() || this.defaultRole(recipient);
-    const messageIds: string[] = [];
+    // Rows queued with message_data only are rendered in the agent's voice, after every rule that
+    // could hold or drop them, so no model call is spent on a text that does not go out now.
+    const texts: string[] = [];
     for (const row of rows) {
-      messageIds.push(await this.repository.send(client, row, row.final_message!.trim(), role, conversationId, now));
+      const written = row.final_message?.trim();
+      if (written) {
+        texts.push(written);
+        continue;
+      }
+      const rendered = await this.renderer.render(role, row.message_data);
+      if (!rendered.ok) return end('failed', rendered.reason);
+      texts.push(rendered.text);
+    }
+    const conversationId = await this.repository.activeConversation(client, userId);
+    const messageIds: string[] = [];
+    for (const [index, row] of rows.entries()) {
+      messageIds.push(await this.repository.send(client, row, texts[index], role, conversationId, now));
     }
     await this.repository.countSend(client, userId, date, now);
     return { kind: 'sent', ids, priority: head.priority, messageIds };
@@ -142,8 +157,10 @@ export class QueuedMessageSender {
   private async malformed(client: Queryable, head: QueueRow, rows: QueueRow[]): Promise<string | null> {
     const unknown = rows.find((row) => !(MESSAGE_PRIORITIES as readonly string[]).includes(row.priority));
     if (unknown) return `unknown priority ${JSON.stringify(unknown.priority.slice(0, 40))}`;
-    if (rows.some((row) => !row.final_message?.trim())) return 'empty text: final_message is empty';
-    if (rows.some((row) => row.final_message!.trim().length > MAX_SMS_LENGTH)) {
+    if (rows.some((row) => !row.final_message?.trim() && row.message_data == null)) {
+      return 'empty text: final_message is empty and there is no message_data to render';
+    }
+    if (rows.some((row) => (row.final_message?.trim().length ?? 0) > MAX_SMS_LENGTH)) {
       return `text longer than ${MAX_SMS_LENGTH} characters, the most one SMS body may carry`;
     }
     if (!head.sequence_id) return null;

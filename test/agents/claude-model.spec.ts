@@ -273,8 +273,8 @@ describe('ClaudeModel against the Anthropic stand-in (real SDK)', () => {
     stand.enqueue({ kind: 'slow', delayMs: 100, then: { kind: 'text', text: 'Who told you about this?' } });
     const call = await model().render(renderRequest, { signal: signal() });
     expect(call.value).toEqual(['Who told you about this?']);
-    // The SDK announces its per-attempt timeout in whole seconds: 2.5 s → "2" (the SDK default is 600).
-    expect(stand.requests[0].headers['x-stainless-timeout']).toBe('2');
+    // The SDK announces its per-attempt timeout in whole seconds: 6 s → "6" (the SDK default is 600).
+    expect(stand.requests[0].headers['x-stainless-timeout']).toBe('6');
   });
 
   it('aborts an in-flight call when the turn’s signal fires (shutdown), without retrying', async () => {

@@ -344,7 +344,7 @@ describe('message dispatcher rules', () => {
     expect(await harness.row(noUser)).toMatchObject({ status: 'failed', status_reason: 'no user: user_id is empty' });
     expect(await harness.row(empty)).toMatchObject({
       status: 'failed',
-      status_reason: 'empty text: final_message is empty',
+      status_reason: 'empty text: final_message is empty and there is no message_data to render',
     });
     expect(await harness.row(missingText)).toMatchObject({ status: 'failed' });
     expect(await harness.row(tooLong)).toMatchObject({

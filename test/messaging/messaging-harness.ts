@@ -25,6 +25,8 @@ export interface QueueRowState {
 
 export interface QueueInsert {
   text: string | null;
+  /** `message_data`, rendered when there is no text. */
+  data?: unknown;
   priority?: string;
   scheduledFor?: Date;
   agentId?: string | null;
@@ -87,8 +89,8 @@ export class MessagingHarness {
   async queue(user: { userId: string } | null, row: QueueInsert): Promise<string> {
     const result = await this.db.pool.query<{ id: string }>(
       `INSERT INTO message_queue (user_id, agent_id, final_message, priority, scheduled_for, subject,
-         requires_fresh_context, sequence_id, sequence_position, sequence_total, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, clock_timestamp())) RETURNING id`,
+         requires_fresh_context, sequence_id, sequence_position, sequence_total, created_at, message_data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, clock_timestamp()), $12) RETURNING id`,
       [
         user?.userId ?? null,
         row.agentId === undefined ? 'concierge' : row.agentId,
@@ -101,6 +103,7 @@ export class MessagingHarness {
         row.sequence?.position ?? null,
         row.sequence?.total ?? null,
         row.createdAt ?? null,
+        row.data === undefined ? null : JSON.stringify(row.data),
       ],
     );
     return result.rows[0].id;

@@ -138,6 +138,11 @@ describe('/metrics (black-box)', () => {
        VALUES ($1, $2, 'user', 'later', 'inbound', 'delivered', 'pending', now() + interval '5 minutes', now() - interval '60 seconds')`,
       [user.conversationId, user.userId],
     );
+    // Holding the user's row keeps the dispatcher (which locks it NOWAIT) from sending the due text
+    // meanwhile; NO KEY UPDATE, so the queue rows' foreign key check can still take its share lock.
+    const lock = await db.pool.connect();
+    await lock.query('BEGIN');
+    await lock.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [user.userId]);
     await db.pool.query(
       `INSERT INTO message_queue (user_id, agent_id, final_message, priority, status, scheduled_for)
        VALUES ($1, 'concierge', 'news', 'high', 'queued', now() - interval '5 seconds'),
@@ -161,6 +166,9 @@ describe('/metrics (black-box)', () => {
       expect(sampleValue(text, 'realtime_processor_queue_depth', { priority: 'high' })).toBe(1);
       expect(sampleValue(text, 'realtime_processor_queue_depth', { priority: 'low' })).toBe(1);
       expect(sampleValue(text, 'realtime_processor_queue_depth', { priority: 'urgent' })).toBe(0);
+    }).finally(async () => {
+      await lock.query('ROLLBACK');
+      lock.release();
     });
     await db.pool.query(`DELETE FROM message_queue WHERE user_id = $1`, [user.userId]);
     await db.pool.query(`UPDATE messages SET processing_state = 'done' WHERE user_id = $1`, [user.userId]);

@@ -29,8 +29,11 @@ export interface ClaudeModelSettings {
   baseURL?: string;
   model: string;
   /**
-   * Per attempt. A reply has a 3 s budget for decide + render, so each call gets about that much
-   * once, plus one quick retry; the engine's turn timeout bounds the rest.
+   * Per attempt. A Sonnet-class call takes about 1.2 s to its first token plus its output at
+   * about 70 tokens/s, so a decision that also writes the reply often needs 2.5-3.5 s: cutting it
+   * at 2.5 s (as before) abandoned about half of them and made every cut one a retry, which is
+   * what set the benchmark's tail. One slow attempt is cheaper than two; the engine's turn
+   * timeout bounds the rest.
    */
   timeoutMs?: number;
   maxRetries?: number;
@@ -38,7 +41,7 @@ export interface ClaudeModelSettings {
   maxRetryWaitMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 2500;
+const DEFAULT_TIMEOUT_MS = 6000;
 const DEFAULT_MAX_RETRIES = 1;
 const DEFAULT_MAX_RETRY_WAIT_MS = 1000;
 
