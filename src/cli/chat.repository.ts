@@ -21,7 +21,7 @@ export interface WaitOptions {
 export const PHONE = /^\+[1-9]\d{7,14}$/;
 
 /**
- * What the Twilio webhook writes for an inbound SMS (brief §0), for the local chat command:
+ * What the Twilio webhook writes for an inbound SMS, for the local chat command:
  * find or create the user and their active conversation, insert the inbound row; then wait for
  * the processor's committed reply.
  */

@@ -304,7 +304,7 @@ export class TurnRepository {
         ],
       );
       const deadIds = new Set(updated.rows.filter((row) => row.processing_state === 'dead').map((row) => row.id));
-      // The audit trail the product reads (brief: message_processing_error) gets every failed attempt.
+      // The audit trail the product reads (message_processing_error) gets every failed attempt.
       await client.query(
         `INSERT INTO agent_actions_log (agent_type, action_type, user_id, input_data, error)
          VALUES ('realtime-processor', 'message_processing_error', $1, $2, $3)`,

@@ -3,7 +3,7 @@ import { AgentsHarness } from './agents-harness';
 
 const check = (attemptCount: number) => JSON.stringify({ type: 're_engagement_check', attemptCount, currentStep: 'x' });
 
-/** Re-engagement on the local model: at most two nudges a day apart, the count carried forward (brief §8 item 21). */
+/** Re-engagement on the local model: at most two nudges a day apart, the count carried forward (a defect of the original processor). */
 describe('Bouncer re-engagement', () => {
   let harness: AgentsHarness;
 

@@ -69,7 +69,7 @@ async function expectUntouched(harness: AgentsHarness, w: World, replies: string
   expect(sent.replace(/\D/g, '')).not.toContain(w.otherPhone.replace(/\D/g, '').slice(-7));
 }
 
-/** Prompt injection by a member (brief safety): nothing outside their own context moves, on either model. */
+/** Prompt injection by a member : nothing outside their own context moves, on either model. */
 describe('Concierge prompt injection', () => {
   describe('local model', () => {
     let harness: AgentsHarness;

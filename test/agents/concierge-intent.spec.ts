@@ -1,7 +1,7 @@
 import { AgentsHarness } from './agents-harness';
 import { addConnectionRequest, addIntroOpportunity, addOutbound, eventsOf, seedMember } from './concierge-fixtures';
 
-/** The intent rules of brief §4, enforced in code (local model; the Claude spec proves them against a model that breaks them). */
+/** The Concierge intent rules, enforced in code (local model; the Claude spec proves them against a model that breaks them). */
 describe('Concierge intent rules', () => {
   let harness: AgentsHarness;
 

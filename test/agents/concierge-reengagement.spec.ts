@@ -4,7 +4,7 @@ import { addIntroOpportunity, seedMember } from './concierge-fixtures';
 
 const check = JSON.stringify({ type: 're_engagement_check', attemptCount: 1 });
 
-/** Member re-engagement (brief §4), local model: throttling before any model call, queued nudges, presentation. */
+/** Member re-engagement, local model: throttling before any model call, queued nudges, presentation. */
 describe('Concierge re-engagement', () => {
   let harness: AgentsHarness;
 

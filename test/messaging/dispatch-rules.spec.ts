@@ -6,7 +6,7 @@ import { MessagingHarness } from './messaging-harness';
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-/** Every rule of the dispatcher on real PostgreSQL, at instants the test sets (brief §7, DESIGN §8). */
+/** Every rule of the dispatcher on real PostgreSQL, at instants the test sets (DESIGN §8). */
 describe('message dispatcher rules', () => {
   let harness: MessagingHarness;
 

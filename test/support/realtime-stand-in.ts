@@ -1,6 +1,6 @@
 /**
  * A small Supabase Realtime server for tests, faithful to the wire protocol that the unmodified
- * `@supabase/supabase-js` 2.119 client speaks (see /work/shared/reference/realtime-protocol.md).
+ * `@supabase/supabase-js` 2.119 client speaks (Phoenix channels over WebSocket, protocol versions 1.0.0 and 2.0.0).
  *
  * - Serves `ws://127.0.0.1:<port>/realtime/v1/websocket?apikey=..&vsn=1.0.0|2.0.0`; `url` is the
  *   `http://` base to pass to `createClient` as SUPABASE_URL.

@@ -82,7 +82,7 @@ export class BouncerAnswerFlow {
       turn.events.push(userEvent(user.id, VERIFICATION_PENDING_EVENT, { verification_email: address }));
     }
     if (completedNow) {
-      // Ready for manual approval; verification stays with the team (brief §3).
+      // Ready for manual approval; verification stays with the team.
       turn.events.push(
         userEvent(user.id, ONBOARDING_COMPLETE_EVENT, {
           onboarding_completed_at: context.now.toISOString(),

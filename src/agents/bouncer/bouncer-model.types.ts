@@ -1,7 +1,7 @@
 import type { OnboardingStep, OnboardingUser } from './onboarding-progress';
 import type { QuestionTopic } from '../product/product-facts';
 
-/** Bouncer scenarios (brief §3 `next_scenario`). */
+/** Bouncer scenarios (`next_scenario`). */
 export const BOUNCER_SCENARIOS = [
   'ask_for_referrer',
   'ask_for_name',
@@ -30,7 +30,7 @@ export const COLLECTABLE_FIELDS = [
 ] as const;
 export type CollectableField = (typeof COLLECTABLE_FIELDS)[number];
 
-/** Someone the user offers to introduce (brief §3 `collect_user_info.nomination`). */
+/** Someone the user offers to introduce (`collect_user_info.nomination`). */
 export interface Nomination {
   name: string;
   company: string | null;

@@ -3,7 +3,7 @@ import type { BouncerContext } from './bouncer.context';
 import type { OnboardingProgress, OnboardingStep } from './onboarding-progress';
 
 export const RE_ENGAGEMENT_TASK = 're_engagement_check';
-/** Brief §3: at most two nudges, a day apart, then the Bouncer stops asking. */
+/** at most two nudges, a day apart, then the Bouncer stops asking. */
 export const MAX_BOUNCER_NUDGES = 2;
 /** A newer nudge supersedes an older one still queued. */
 export const BOUNCER_NUDGE_SUBJECT = 're_engagement:bouncer';

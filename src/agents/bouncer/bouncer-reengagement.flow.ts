@@ -81,7 +81,7 @@ export class BouncerReengagementFlow {
     }
 
     if (attempt < MAX_BOUNCER_NUDGES) {
-      // The count is carried forward from the check, so the cap holds (brief §8 item 21).
+      // The count is carried forward from the check, so the cap holds (a defect of the original processor).
       turn.effects.push(reengagementTask(context, progress, attempt + 1));
     } else {
       turn.log.add('re_engagement_paused', { output_data: { attempt, max: MAX_BOUNCER_NUDGES } });

@@ -7,7 +7,7 @@ import { BouncerContextLoader } from './bouncer.context';
 import { BouncerReengagementFlow } from './bouncer-reengagement.flow';
 
 /**
- * The Bouncer (brief §3): onboards people who are not members yet, in a fixed order, up to the
+ * The Bouncer: onboards people who are not members yet, in a fixed order, up to the
  * point where the team reviews them by hand. It never verifies anyone. Composition only: its
  * context, its answer flow and its re-engagement flow.
  */

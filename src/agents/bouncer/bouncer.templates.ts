@@ -2,7 +2,7 @@ import { PRODUCT_FACTS } from '../product/product-facts';
 import type { BouncerRenderFacts, BouncerScenario } from './bouncer-model.types';
 
 /**
- * The Bouncer's voice as deterministic templates (brief §3 tone: velvet rope, brief, dry, no
+ * The Bouncer's voice as deterministic templates (tone: velvet rope, brief, dry, no
  * exclamation points). The local model renders with them, and the agent falls back to them when a
  * model's prose does not survive the tone rules. Each template is at most two sentences.
  */

@@ -36,7 +36,7 @@ const COMPANY = /^[\p{L}\p{N}][\p{L}\p{N}&.,'’ +!-]*$/u;
 const TITLE = /^[\p{L}][\p{L}\p{N}&.,'’ /+()-]*$/u;
 const LINKEDIN = /^(?:https?:\/\/)?(?:[a-z]{2,3}\.)?linkedin\.com\/in\/([A-Za-z0-9_%-]{2,100})\/?$/i;
 const NOMINATION_BOUNTY_CREDITS = 50;
-/** Nominations an unverified user may make (brief safety items). */
+/** Nominations an unverified user may make. */
 export const MAX_UNVERIFIED_NOMINATIONS = 3;
 
 type Check = (value: string) => string | null;
@@ -134,7 +134,7 @@ export function readCollectedInfo(reader: ToolInputReader, value: unknown, path:
 }
 
 /**
- * The Bouncer's `collect_user_info` tool (brief §3): validates what the model read, turns it into
+ * The Bouncer's `collect_user_info` tool: validates what the model read, turns it into
  * writes on the user's own row (the id always comes from the context, never from model output),
  * one `user.onboarding_step.completed` event per new value, referrer matching against verified
  * members, and nominations. It names no ids, so the shared authorize rule has nothing to refuse.

@@ -20,7 +20,7 @@ const msg = (role: string, direction: string): StoredMessage => ({
 });
 
 describe('checkOnboardingProgress', () => {
-  it('walks the brief’s order: referrer, first name, last name, company and title, email, complete', () => {
+  it('walks the onboarding order: referrer, first name, last name, company and title, email, complete', () => {
     const asked = [msg('user', 'inbound'), msg('bouncer', 'outbound')];
     const answered = [...asked, msg('user', 'inbound')];
     expect(checkOnboardingProgress(empty, []).step).toBe('referrer');

@@ -1,6 +1,6 @@
 import type { AgentUser, StoredMessage } from '../context/agent-context.types';
 
-/** The Bouncer's onboarding order (brief §3): each step is asked only once the previous is done. */
+/** The Bouncer's onboarding order: each step is asked only once the previous is done. */
 export const ONBOARDING_STEPS = [
   'referrer',
   'first_name',
@@ -39,7 +39,7 @@ export function answeredABouncerText(messages: readonly StoredMessage[]): boolea
   return firstBouncerText >= 0 && messages.slice(firstBouncerText + 1).some((m) => m.role === 'user');
 }
 
-/** checkOnboardingProgress of the brief, over the user row and the conversation so far. */
+/** The onboarding check, over the user row and the conversation so far. */
 export function checkOnboardingProgress(user: OnboardingUser, messages: readonly StoredMessage[]): OnboardingProgress {
   return progressOf(user, answeredABouncerText(messages));
 }

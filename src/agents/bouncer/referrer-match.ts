@@ -9,7 +9,7 @@ const same = (a: string | null, b: string | null): boolean =>
   a !== null && b !== null && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
- * Scores verified members against the name a user gave (brief §3: case-insensitive first and
+ * Scores verified members against the name a user gave (case-insensitive first and
  * last name, best score wins). A first name alone matches one member; when the user gave a last
  * name it must agree (an initial counts). Ties are ambiguous: no match, the text is kept instead.
  */

@@ -54,7 +54,7 @@ const TOOL_SCENARIOS = new Set<ConciergeScenario>(Object.values(SCENARIO_OF_TOOL
 type Tool = AgentTool<ConciergeContext, unknown, ToolOutcome>;
 
 /**
- * The Concierge's answer to a member's texts (brief §4): one decision names the tools, the intent
+ * The Concierge's answer to a member's texts: one decision names the tools, the intent
  * rules are enforced in code, the tools run through the kit (parse, the one authorize rule,
  * plan), a proactive mention is allowed only by the rules, and the reply is the decision's own
  * text unless a tool's result or a rule changed what it must say.

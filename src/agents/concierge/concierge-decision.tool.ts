@@ -87,7 +87,7 @@ export const CONCIERGE_DECISION_TOOL: DecisionTool<ConciergeDecision> = {
   },
 };
 
-/** The member re-engagement decision (brief §4): message or not, when to look again, which threads. */
+/** The member re-engagement decision: message or not, when to look again, which threads. */
 export const CONCIERGE_REENGAGEMENT_TOOL: DecisionTool<ConciergeReengagementDecision> = {
   name: 'make_decision',
   description: 'Decide whether to send the member a short proactive text now, and when to check again.',

@@ -125,7 +125,7 @@ export const MENTION_MIN_VALUE = 70;
 export const MENTION_MIN_DAYS = 3;
 
 /**
- * Brief §4 "while I have you": a priority may be mentioned only if it is on a different topic than
+ * "While I have you": a priority may be mentioned only if it is on a different topic than
  * this turn, its value is above 70, it was last presented more than 3 days ago, it was not
  * mentioned in the last 2 messages, and the member shows no sign of stress.
  */

@@ -1,6 +1,6 @@
 import type { QuestionTopic } from '../product/product-facts';
 
-/** The Concierge's tools (brief §4), by the names the model uses. */
+/** The Concierge's tools, by the names the model uses. */
 export const CONCIERGE_TOOL_NAMES = [
   'publish_community_request',
   'request_solution_research',
@@ -71,7 +71,7 @@ export interface ConciergeRenderFacts {
   previousReplies: string[];
 }
 
-/** The re-engagement decision (brief §4 Call 1 re-engagement). */
+/** The re-engagement decision (Call 1 re-engagement). */
 export const EXTEND_DAYS = [7, 14, 30, 60, 90] as const;
 export type ExtendDays = (typeof EXTEND_DAYS)[number];
 

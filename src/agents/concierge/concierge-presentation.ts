@@ -2,7 +2,7 @@ import type { AgentTurn } from '../kit/agent-turn';
 import type { ConciergeContext, ConciergePriority } from './concierge.context';
 
 /**
- * Presentation tracking (brief §4): every presentation counts; the second presentation of an item
+ * Presentation tracking: every presentation counts; the second presentation of an item
  * still unanswered makes it dormant (the effect writer applies the same rule in SQL, and cancels
  * the re-engagement checks linked to it).
  */

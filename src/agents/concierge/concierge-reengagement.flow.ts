@@ -14,13 +14,13 @@ import { conciergeTone } from './concierge-reply';
 import { renderConciergeNudge } from './concierge.templates';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Brief §4: a nudge within 7 days reschedules the check; 3 unanswered nudges within 90 days pause them. */
+/** A nudge within 7 days reschedules the check; 3 unanswered nudges within 90 days pause them. */
 export const NUDGE_SPACING_DAYS = 7;
 export const MAX_UNANSWERED_NUDGES = 3;
 export const CONCIERGE_NUDGE_SUBJECT = 're_engagement:concierge';
 
 /**
- * Member re-engagement (brief §4): throttling first, before any model call; then the model decides
+ * Member re-engagement: throttling first, before any model call; then the model decides
  * whether to text, when to look again and which threads to address. A nudge is a proactive text,
  * queued for the message dispatcher, never an immediate reply.
  */

@@ -4,7 +4,7 @@ import { contextWords } from '../tone/context-words';
 import type { ToneRules } from '../tone/tone-rules';
 import type { ConciergeContext } from './concierge.context';
 
-/** Brief §4: two or three sentences per text; at most three texts. */
+/** two or three sentences per text; at most three texts. */
 export function conciergeTone(context: ConciergeContext, extra: readonly (string | null)[] = []): ToneRules {
   return {
     maxSentencesPerText: 3,

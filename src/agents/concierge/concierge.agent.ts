@@ -7,7 +7,7 @@ import { ConciergeContextLoader } from './concierge.context';
 import { ConciergeReengagementFlow } from './concierge-reengagement.flow';
 
 /**
- * The Concierge (brief §4), for verified members: priorities, intros, community requests, goals
+ * The Concierge, for verified members: priorities, intros, community requests, goals
  * and research, and throttled re-engagement. Composition only: its context and its two flows.
  */
 @Injectable()

@@ -70,7 +70,7 @@ export interface NudgeHistory {
   unansweredNudges: number;
 }
 
-/** Brief §4: what the Concierge reads per message. */
+/** what the Concierge reads per message. */
 export interface ConciergeContext extends TurnContext {
   /** `response_pattern.user_goal`, as the member wrote it. */
   goal: string | null;
@@ -88,7 +88,7 @@ export interface ConciergeContext extends TurnContext {
   nudges: NudgeHistory;
 }
 
-/** Brief §4: the Concierge reads the last 5 messages. */
+/** the Concierge reads the last 5 messages. */
 export const CONCIERGE_HISTORY = 5;
 
 @Injectable()

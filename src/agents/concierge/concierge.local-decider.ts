@@ -59,7 +59,7 @@ const ANSWER_TOOLS: Record<AwaitingItem['kind'], { yes: string; no: string; idKe
   community_request: null,
 };
 
-/** The local model's decision for the Concierge: the plain phrasings of brief §4, over the structured context. */
+/** The local model's decision for the Concierge: the plain phrasings a member uses, over the structured context. */
 export function decideConciergeLocally(input: ConciergeLocalInput): ConciergeDecision {
   const chosen = decideIntent(input);
   const isAction = chosen.toolCalls.length > 0 || chosen.scenario === 'answer_question';

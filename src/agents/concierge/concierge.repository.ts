@@ -156,7 +156,7 @@ export class ConciergeRepository {
     }));
   }
 
-  /** Open requests aimed at the member that they have not answered (brief §4: up to 5). */
+  /** Open requests aimed at the member that they have not answered (up to 5). */
   async findOpenRequests(userId: string): Promise<CommunityRequestView[]> {
     const rows = await this.database.query<{
       id: string;
@@ -194,7 +194,7 @@ export class ConciergeRepository {
     return row ? row.warm_intro_bounty : null;
   }
 
-  /** Brief §4 throttling: the last nudge, and nudges since the member last wrote, within 90 days. */
+  /** Throttling: the last nudge, and nudges since the member last wrote, within 90 days. */
   async findNudgeHistory(userId: string, now: Date): Promise<NudgeHistory> {
     const [row] = await this.database.query<{ last_nudge_at: Date | null; unanswered: string }>(
       `WITH last_text AS (

@@ -2,7 +2,7 @@ import { PRODUCT_FACTS, type QuestionTopic } from '../product/product-facts';
 import type { ConciergeRenderFacts, ToolOutcome } from './concierge-model.types';
 
 /**
- * The Concierge's voice as deterministic templates (brief §4: warm but brief, no exclamation
+ * The Concierge's voice as deterministic templates (warm but brief, no exclamation
  * points, never fawning, never invents people or promises outcomes). The local model renders with
  * them and every model falls back to them. Names come only from the tool outcomes.
  */

@@ -5,7 +5,7 @@ import type { AgentConversation, AgentUser, TurnContext } from './agent-context.
 import { LoadedIds } from './loaded-ids';
 import { classifyTurn } from './turn-trigger';
 
-/** Brief §3: the Bouncer reads the last 20 messages; the window holds at least a few earlier ones. */
+/** the Bouncer reads the last 20 messages; the window holds at least a few earlier ones. */
 export const HISTORY_WINDOW = 20;
 const MIN_EARLIER_MESSAGES = 6;
 

@@ -40,7 +40,7 @@ export interface ReengagementCheck {
   missingFields: string[];
 }
 
-/** What the turn asks of the agent, derived from its inbound rows (brief §3 dispatch rules). */
+/** What the turn asks of the agent, derived from its inbound rows (dispatch rules). */
 export type TurnTrigger =
   /** User texts (and/or the email webhook's acknowledgment): the normal path. */
   | { kind: 'message'; userTexts: string[]; emailVerifiedAck: boolean }

@@ -28,7 +28,7 @@ export function parseReengagementCheck(content: string): ReengagementCheck | nul
 }
 
 /**
- * Brief §3 dispatch: user texts → normal path; system `email_verified_acknowledgment` → normal
+ * Dispatch: user texts → normal path; system `email_verified_acknowledgment` → normal
  * path; system `re_engagement_check` JSON → re-engagement path; any other system row → silent.
  * A burst mixing them is one turn: a user text wins (the user is here, a nudge is moot), then the
  * acknowledgment, then the latest re-engagement check.

@@ -19,7 +19,7 @@ export type IntroEffect =
       linkedinUrl: string | null;
       bountyCredits: number;
     }
-  /** The connector's answer to an intro opportunity (brief §4: marked presented, then the status). */
+  /** The connector's answer to an intro opportunity (marked presented, then the status). */
   | {
       type: 'answer_intro_opportunity';
       userId: string;

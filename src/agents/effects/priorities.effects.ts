@@ -11,7 +11,7 @@ export type PriorityEffect =
   /** The member answered an item (actioned, responded...): it leaves their priorities. */
   | { type: 'set_priority_status'; userId: string; itemType: string; itemId: string; status: string }
   /**
-   * An item was presented to the member (brief §4 presentation tracking): the count goes up; the
+   * An item was presented to the member (presentation tracking): the count goes up; the
    * second presentation of an item still unanswered makes it dormant and cancels the pending
    * re-engagement checks linked to it.
    */

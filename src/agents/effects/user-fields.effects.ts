@@ -21,7 +21,7 @@ export type UserFieldsEffect =
       userId: string;
       fields: Partial<Record<UserWritableField, string | string[] | null>>;
     }
-  /** The member's goal, kept in `response_pattern.user_goal` (brief §4 `store_user_goal`). */
+  /** The member's goal, kept in `response_pattern.user_goal` (`store_user_goal`). */
   | { type: 'store_user_goal'; userId: string; goal: string };
 
 /** The user-fields family: allow-listed columns of the user's own row. */

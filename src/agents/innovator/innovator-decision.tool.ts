@@ -83,7 +83,7 @@ export function innovatorDecisionTool(
   };
 }
 
-/** The Innovator's re-engagement Call 1 (brief §4 and §5). */
+/** The Innovator's re-engagement Call 1. */
 export const INNOVATOR_REENGAGEMENT_TOOL: DecisionTool<InnovatorReengagementDecision> = {
   name: 'make_reengagement_decision',
   description: 'Decide whether a proactive text to this innovator is worth sending now. Call it exactly once.',

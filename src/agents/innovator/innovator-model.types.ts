@@ -1,7 +1,7 @@
 import type { ToolOutcome } from '../concierge/concierge-model.types';
 import type { QuestionTopic } from '../product/product-facts';
 
-/** Brief §5: the member scenarios plus the Innovator's own. */
+/** The member scenarios plus the Innovator's own. */
 export const INNOVATOR_SCENARIOS = [
   'general_response',
   'answer_question',
@@ -49,7 +49,7 @@ export interface InnovatorDecision {
   clarifyingQuestion?: string | null;
 }
 
-/** Brief §5 re-engagement threads (the Concierge's apply too, through its own flow). */
+/** The Innovator's re-engagement threads (the Concierge's apply too, through its own flow). */
 export const INNOVATOR_THREADS = [
   'intro_progress_update',
   'profile_update_needed',
@@ -58,7 +58,7 @@ export const INNOVATOR_THREADS = [
 ] as const;
 export type InnovatorThread = (typeof INNOVATOR_THREADS)[number];
 
-/** Brief §4: the only delays a re-engagement decision may choose. */
+/** The only delays a re-engagement decision may choose. */
 export const EXTEND_DAYS = [7, 14, 30, 60, 90] as const;
 export type ExtendDays = (typeof EXTEND_DAYS)[number];
 

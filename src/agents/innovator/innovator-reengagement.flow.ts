@@ -15,7 +15,7 @@ import { throttleReengagement, UNANSWERED_WINDOW_DAYS } from './reengagement-thr
 const DECIDE_MAX_TOKENS = 1200;
 
 /**
- * The Innovator's re-engagement (brief §4–§5): throttling first, before any model call; then the
+ * The Innovator's re-engagement: throttling first, before any model call; then the
  * model decides whether to text, when to check again and which threads to address. Only threads
  * with real rows behind them are kept. A nudge is a proactive text: queued, never sent at once.
  */

@@ -12,7 +12,7 @@ const RENDER_MAX_TOKENS = 500;
 const NUDGE_MAX_TOKENS = 700;
 
 /**
- * The tone rules of the Innovator (brief §5): under 200 characters a text, at most three
+ * The tone rules of the Innovator: under 200 characters a text, at most three
  * sentences and three texts, no emoji, and no name outside the context: the innovator's own
  * fields and texts, and the rows loaded for this turn. A name from the prompt's examples is not
  * among them, so a sentence reusing one is dropped.

@@ -10,7 +10,7 @@ import { UPLOAD_PROSPECTS_TOOL } from './tools/upload-prospects.tool';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyInnovatorTool = AgentTool<InnovatorContext, any, any>;
 
-/** Brief §5's five, the Innovator's own. */
+/** The Innovator's own five tools. */
 export const OWN_TOOLS: readonly AnyInnovatorTool[] = [
   CHECK_INTRO_PROGRESS_TOOL,
   UPDATE_INNOVATOR_PROFILE_TOOL,

@@ -7,7 +7,7 @@ import { InnovatorContextLoader } from './innovator.context';
 import { InnovatorReengagementFlow } from './innovator-reengagement.flow';
 
 /**
- * The Innovator (brief §5): the agent of members who sell a solution and pay for qualified
+ * The Innovator: the agent of members who sell a solution and pay for qualified
  * intros. Composition only: its context, its answer flow and its re-engagement flow.
  */
 @Injectable()

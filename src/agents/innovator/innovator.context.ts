@@ -49,7 +49,7 @@ export interface ReengagementHistory {
 }
 
 /**
- * The Innovator's context (brief §5): the Concierge's (goal, priorities, items awaiting the user's
+ * The Innovator's context: the Concierge's (goal, priorities, items awaiting the user's
  * answer, so the Concierge's tools apply unchanged), plus the innovator's own rows.
  */
 export interface InnovatorContext extends ConciergeContext {

@@ -153,7 +153,7 @@ export function scenarioFor(toolName: string): InnovatorDecision['scenario'] {
 /** Credits below this make bounties hard to offer: worth a funding nudge. */
 export const LOW_CREDITS = 50;
 
-/** The threads worth a proactive text, from the context alone (brief §5 threads). */
+/** The threads worth a proactive text, from the context alone (threads). */
 export function openThreads(context: InnovatorContext): InnovatorThread[] {
   const threads: InnovatorThread[] = [];
   if (context.intros.length > 0) threads.push('intro_progress_update');

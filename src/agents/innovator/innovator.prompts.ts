@@ -5,7 +5,7 @@ import { INNOVATOR_SCENARIOS, INNOVATOR_THREADS, type InnovatorRenderFacts } fro
 import { missingProfileFields } from './innovator-profile';
 
 /*
- * The Innovator's prompts (brief §5). Static text first (identical for every innovator, cached);
+ * The Innovator's prompts. Static text first (identical for every innovator, cached);
  * per-user state after it, where everything a person wrote (profile, names, questions) appears
  * only as quoted JSON data, never among the instructions.
  */

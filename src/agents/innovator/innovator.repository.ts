@@ -9,7 +9,7 @@ import type {
   ReengagementHistory,
 } from './innovator.context';
 
-/** How many of each the context holds (brief §5: up to 10 intros; requests and priorities as the Concierge). */
+/** How many of each the context holds (up to 10 intros; requests and priorities as the Concierge). */
 export const MAX_INTROS = 10;
 export const MAX_OWN_REQUESTS = 5;
 const MAX_PROSPECT_NAMES = 5;
@@ -163,7 +163,7 @@ export class InnovatorRepository {
   }
 
   /**
-   * What re-engagement throttling reads (brief §4, same rules as the Concierge): when the last
+   * What re-engagement throttling reads (same rules as the Concierge): when the last
    * nudge went out, and how many nudges went out since the user last wrote, within `windowDays`.
    */
   async reengagementHistory(userId: string, now: Date, windowDays: number): Promise<ReengagementHistory> {

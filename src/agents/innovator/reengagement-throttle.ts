@@ -2,7 +2,7 @@ import type { ReengagementHistory } from './innovator.context';
 import { MAX_UNANSWERED_NUDGES, NUDGE_SPACING_DAYS } from '../concierge/concierge-reengagement.flow';
 
 /**
- * Brief §4, the Concierge's rules and constants (the Innovator uses the same): a week between
+ * The Concierge's rules and constants (the Innovator uses the same): a week between
  * nudges, and three unanswered nudges within 90 days pause re-engagement until the user writes.
  */
 export const NUDGE_MIN_INTERVAL_DAYS = NUDGE_SPACING_DAYS;

@@ -5,7 +5,7 @@ const MAX_CHARS_PER_MESSAGE = 1000;
 
 /**
  * The conversation as chat turns: the user's texts as `user`, every outbound text as `assistant`.
- * System rows are not turns (the old Bouncer showed them as its own words, brief §8 item 26); their
+ * System rows are not turns (the old Bouncer showed them as its own words); their
  * meaning goes into the prompt as `finalNote`. Consecutive turns of one role are merged, the
  * transcript starts with the user and ends with a user turn, as the API expects.
  */

@@ -1,4 +1,4 @@
-/** Texts of a multi-SMS reply are separated by a line holding only `---` (brief §2). */
+/** Texts of a multi-SMS reply are separated by a line holding only `---`. */
 const SEPARATOR = /^\s*-{3,}\s*$/m;
 
 /** Splits rendered prose into SMS texts; drops empty pieces. */

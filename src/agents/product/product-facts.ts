@@ -1,5 +1,5 @@
 /**
- * The only facts about the product an agent may state (brief §3: fixed answers; never invent
+ * The only facts about the product an agent may state (fixed answers; never invent
  * names or policies). Shared by the prompts, the local model's templates and the tone check.
  */
 export const QUESTION_TOPICS = [
@@ -35,7 +35,7 @@ export const PRODUCT_FACTS: Record<QuestionTopic, string> = {
 /** Proper nouns the product itself uses; any other name in a reply must come from the context. */
 export const PRODUCT_VOCABULARY = ['Yachtparty', 'Snap', 'Yahoo', 'Magnite', 'Madonna', 'LinkedIn', 'Twitter'];
 
-/** The address a user emails from their work account to verify it (brief §3). */
+/** The address a user emails from their work account to verify it. */
 export function verificationAddress(userId: string): string {
   return `verify-${userId}@verify.yachtparty.xyz`;
 }

@@ -24,7 +24,7 @@ interface RequestRow {
 const OPEN = ['open', 'pending', 'presented', 'dormant', 'paused'];
 const ENDED = ['declined', 'cancelled', 'expired', 'removed'];
 
-/** Introducee's score (brief §6: 60 + vouches…): +5 per voucher (up to +20), +1 per 10 bounty credits (up to +20). */
+/** Introducee's score (60 + vouches…): +5 per voucher (up to +20), +1 per 10 bounty credits (up to +20). */
 export function connectionRequestScore(vouches: number, bounty: number): number {
   return clampScore(60 + Math.min(20, 5 * vouches) + Math.min(20, Math.floor(bounty / 10)));
 }

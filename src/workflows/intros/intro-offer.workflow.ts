@@ -23,7 +23,7 @@ const AWAITING_INTRODUCEE = 'pending_introducee_response';
 const AWAITING_CONNECTOR = 'pending_connector_confirmation';
 /** The connector is reminded to confirm this long after the introducee said yes. */
 export const CONFIRMATION_REMINDER_DELAY_MS = 3 * 24 * 3600_000;
-/** The warm-intro bounty the score is measured against (brief §5: + (bounty − 25)). */
+/** The warm-intro bounty the score is measured against (+ (bounty − 25)). */
 const BASE_WARM_BOUNTY = 25;
 
 /** Introducee's score for an offer: 70, plus (bounty − 25) when the introducee is an innovator paying a warm bounty. */

@@ -32,7 +32,7 @@ const prospectOf = (intro: IntroRow) =>
   `${intro.first_name} ${intro.last_name}`.trim() + (intro.prospect_company ? ` at ${intro.prospect_company}` : '');
 
 /**
- * Connector's score for an opportunity (brief §6: bounty ± history): 50, plus a fifth of the
+ * Connector's score for an opportunity (bounty ± history): 50, plus a fifth of the
  * bounty (up to +30), plus 5 per intro the connector completed (up to +15), minus 5 per
  * opportunity they declined in the last 90 days (up to -15).
  */

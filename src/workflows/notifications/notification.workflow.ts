@@ -12,7 +12,7 @@ const ACTIVE_WITHIN_MS = 48 * 3600_000;
 export type TimingDecision = 'send_now' | 'queue_for_later' | 'skip';
 
 /**
- * The brief's guidance, as a rule: the top item only; 90 or more and active within 48 h → now;
+ * The product's timing guidance, as a rule: the top item only; 90 or more and active within 48 h → now;
  * 80 or more → the next business morning, re-checked before it goes; anything else → skip.
  */
 export function decideTiming(

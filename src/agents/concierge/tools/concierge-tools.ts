@@ -13,7 +13,7 @@ import { STORE_USER_GOAL_TOOL } from './store-user-goal.tool';
 // Each tool has its own input type; the registry holds them behind their shared shape.
 type AnyConciergeTool = AgentTool<ConciergeContext, never, ToolOutcome>;
 
-/** The Concierge's twelve tools (brief §4), by name. */
+/** The Concierge's twelve tools, by name. */
 export const CONCIERGE_TOOLS: ReadonlyMap<
   ConciergeToolName,
   AgentTool<ConciergeContext, unknown, ToolOutcome>

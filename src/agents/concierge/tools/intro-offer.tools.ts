@@ -47,7 +47,7 @@ function offerTool(name: OfferToolName): AgentTool<ConciergeContext, IntroOfferA
       const offer = context.introOffers.find((o) => o.id === input.introOfferId);
       const offeringUserId = offer?.offeringUserId ?? null;
       const introduceeUserId = offer?.introduceeUserId ?? null;
-      // Brief §4: accepting an offer carries the introducee's warm-intro bounty when they are an innovator.
+      // accepting an offer carries the introducee's warm-intro bounty when they are an innovator.
       const bountyCredits =
         name === 'accept_intro_offer' ? (context.ownWarmIntroBounty ?? 0) : (offer?.bountyCredits ?? 0);
       const event = {

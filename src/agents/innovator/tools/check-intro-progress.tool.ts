@@ -45,7 +45,7 @@ const spec = defineTool<InnovatorContext, IntroProgressInput, IntroProgressFacts
 });
 
 /**
- * `check_intro_progress` (brief §5): reads, never invents. An intro id must be one of the
+ * `check_intro_progress`: reads, never invents. An intro id must be one of the
  * innovator's own intros loaded for this turn, a prospect id one of their own prospects.
  */
 export const CHECK_INTRO_PROGRESS_TOOL: AgentTool<InnovatorContext, IntroProgressInput, IntroProgressFacts> = {

@@ -84,7 +84,7 @@ const spec = defineTool<InnovatorContext, RequestConnectionInput, RequestConnect
 });
 
 /**
- * `request_connection` (brief §5): a `connection_requests` row with the innovator as requestor.
+ * `request_connection`: a `connection_requests` row with the innovator as requestor.
  * Beyond the shared id rule, the bounty may not exceed the credits the innovator can still
  * promise (checked again at commit by the writer).
  */

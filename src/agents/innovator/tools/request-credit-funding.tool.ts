@@ -13,7 +13,7 @@ export interface CreditFundingFacts {
 const MAX_FUNDING_CREDITS = 100_000;
 
 /**
- * `request_credit_funding` (brief §5): a payment link placeholder, clearly marked as such. It
+ * `request_credit_funding`: a payment link placeholder, clearly marked as such. It
  * plans no write at all: credits move only through the ledger, never because someone says they paid.
  */
 export const REQUEST_CREDIT_FUNDING_TOOL = defineTool<InnovatorContext, { amount: number | null }, CreditFundingFacts>({

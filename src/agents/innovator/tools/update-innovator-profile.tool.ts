@@ -7,7 +7,7 @@ export interface ProfileUpdateFacts {
   updated: InnovatorWritableField[];
 }
 
-/** The bounty every innovator starts with (brief §5); raising it above this needs the credits to pay it. */
+/** The bounty every innovator starts with; raising it above this needs the credits to pay it. */
 export const DEFAULT_WARM_INTRO_BOUNTY = 25;
 export const MAX_WARM_INTRO_BOUNTY = 1000;
 export const WARM_BOUNTY_ABOVE_BALANCE = 'warm intro bounty above the available credits';
@@ -79,7 +79,7 @@ const spec = defineTool<InnovatorContext, InnovatorFieldValues, ProfileUpdateFac
 });
 
 /**
- * `update_innovator_profile` (brief §5): only the allow-listed fields of the user's own
+ * `update_innovator_profile`: only the allow-listed fields of the user's own
  * `innovators` row. A warm-intro bounty above the default must be covered by available credits.
  */
 export const UPDATE_INNOVATOR_PROFILE_TOOL: AgentTool<InnovatorContext, InnovatorFieldValues, ProfileUpdateFacts> = {

@@ -10,7 +10,7 @@ export interface UploadLinkFacts {
 }
 
 /**
- * `upload_prospects` (brief §5): a tokenised upload link that expires. Only the token's hash is
+ * `upload_prospects`: a tokenised upload link that expires. Only the token's hash is
  * stored; the event and the logs carry the link's id, never the token.
  */
 export const UPLOAD_PROSPECTS_TOOL = defineTool<InnovatorContext, Record<string, never>, UploadLinkFacts>({
