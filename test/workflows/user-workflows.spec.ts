@@ -171,7 +171,12 @@ describe('user and notification workflows', () => {
 
   it('decides when a priority notification goes: now, the next business morning, or not at all', async () => {
     const active = await h.member();
-    await h.db.pool.query(`UPDATE users SET last_active_at = now() WHERE id = $1`, [active.userId]);
+    // No quiet hours for the active member: the running dispatcher would otherwise hold the
+    // send-now text until morning when this runs at night in the member's time zone.
+    await h.db.pool.query(
+      `UPDATE users SET last_active_at = now(), quiet_hours_start = '00:00', quiet_hours_end = '00:00' WHERE id = $1`,
+      [active.userId],
+    );
     const idle = await h.member();
     const quiet = await h.member();
     const item = (valueScore: number) => ({
