@@ -136,6 +136,7 @@ async function main(): Promise<void> {
     random,
     badExits: [],
     turnsCaughtFrozen: 0,
+    sigstopMisses: 0,
   };
   const only = values.only?.split(',').map((kind) => kind.trim());
   const kinds = [...faultsFor(feed), workflowRowLock(workflows)].filter((fault) => !only || only.includes(fault.kind));
@@ -250,7 +251,8 @@ async function main(): Promise<void> {
     `| lost (must be 0) | ${report.lost} |`,
     `| dead texts (must be 0: the model only ever fails for a while) | ${report.messagesDead} |`,
     `| overlapping attempts on one claim, abandoned included (must be 0) | ${report.overlaps} |`,
-    `| turns caught frozen past the lease / late commits refused by the fence | ${world.turnsCaughtFrozen} / ${lateCommitsRefused} |`,
+    `| SIGSTOP faults whose thawed turn brought its late commit to the fence (must equal the faults) / tries given up and retried | ${world.turnsCaughtFrozen} / ${world.sigstopMisses} |`,
+    `| late commits refused by the fence (must be ≥ the above with the fence intact) | ${lateCommitsRefused} |`,
     `| SIGTERM exits slower than 10 s or non-zero (must be 0) | ${slowExits.length} |`,
     `| instance crashes (must be 0) | ${crashes} |`,
     `| log lines and stored error texts scanned | ${scan.logLines} / ${scan.storedErrors} |`,
@@ -267,7 +269,10 @@ async function main(): Promise<void> {
     `lost: ${report.lost}`,
   ];
   const lockFaultRan = (counts['workflow-row-lock'] ?? 0) > 0;
+  const sigstops = counts['sigstop-past-lease'] ?? 0;
   const failures = [
+    world.turnsCaughtFrozen < sigstops && 'a SIGSTOP fault never brought a late commit to the fence',
+    !breakFence && lateCommitsRefused < world.turnsCaughtFrozen && 'late commits that the fence did not refuse',
     lockFaultRan && wf.eventsRetried === 0 && 'no handled event failed and was retried',
     wf.unexpectedDead.length + wf.expectedDeadNotDead.length > 0 && 'events dead unexpectedly, or not dead when bad',
     wf.deadWithoutReason.length > 0 && 'dead events without a reason',
@@ -301,7 +306,7 @@ async function main(): Promise<void> {
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench', 'results', long ? 'chaos-long.json' : 'chaos-latest.json'),
-      `${JSON.stringify({ date: new Date().toISOString(), profile: values.profile, minutes, ...(long ? { stormMinutes } : {}), seed: Number(values.seed), feed, load: load.stats, workflows: workflows.stats, report, faults: counts, recovery, turnsCaughtFrozen: world.turnsCaughtFrozen, lateCommitsRefused, slowExits, crashes, scan, failures }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), profile: values.profile, minutes, ...(long ? { stormMinutes } : {}), seed: Number(values.seed), feed, load: load.stats, workflows: workflows.stats, report, faults: counts, recovery, turnsCaughtFrozen: world.turnsCaughtFrozen, sigstopMisses: world.sigstopMisses, lateCommitsRefused, slowExits, crashes, scan, failures }, null, 2)}\n`,
     );
   }
   process.exit(breakFence ? (fenceBreachSeen ? 0 : 1) : failures.length === 0 ? 0 : 1);
