@@ -21,8 +21,8 @@ export interface ChaosWorld {
   badExits: number[];
   /** SIGSTOP faults whose thawed turn was seen bringing its late commit to the fence. */
   turnsCaughtFrozen: number;
-  /** SIGSTOP tries given up (no turn caught, frozen inside a claims transaction, no takeover) and tried again. */
-  sigstopMisses: number;
+  /** SIGSTOP tries given up and tried again, by why (no turn caught, frozen inside a claims transaction, ...). */
+  sigstopMisses: Record<string, number>;
 }
 
 export interface Fault {
@@ -92,33 +92,40 @@ const sigstopPastLease: Fault = {
     const index = pickIndex(world, world.instances.length);
     const instance = world.instances[index];
     const model = world.models[index];
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      if (await catchLateCommit(world, instance, model)) {
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const result = await catchLateCommit(world, instance, model);
+      if (result === 'caught') {
         world.turnsCaughtFrozen += 1;
         break;
       }
-      world.sigstopMisses += 1;
+      world.sigstopMisses[result] = (world.sigstopMisses[result] ?? 0) + 1;
       await pause(500);
     }
     return timeUntil(() => instance.healthy(), 30_000);
   },
 };
 
-/** One try of the SIGSTOP fault; true when the thawed turn's commit was seen reaching the fence. */
-async function catchLateCommit(world: ChaosWorld, instance: Instance, model: ScriptedModel): Promise<boolean> {
+/** One try of the SIGSTOP fault: `caught` when the thawed turn's commit was seen reaching the fence, else why not. */
+async function catchLateCommit(
+  world: ChaosWorld,
+  instance: Instance,
+  model: ScriptedModel,
+): Promise<
+  'caught' | 'no turn to catch' | 'frozen in a claims transaction' | 'no takeover' | 'no lock' | 'no commit seen'
+> {
   const held = model.holdNextRender();
   const caught = await Promise.race([held.arrived.then(() => true), pause(10_000).then(() => false)]);
   if (!caught) {
     model.cancelHolds();
-    return false;
+    return 'no turn to catch';
   }
   instance.freeze();
   held.release();
   await pause(300);
   // Frozen inside a transaction on the claims table: nobody could take its claims over meanwhile.
-  if (await holdsClaimsTable(world)) {
+  if (await holdsClaimsTable(world, instance)) {
     instance.thaw();
-    return false;
+    return 'frozen in a claims transaction';
   }
   const { rows } = await world.pool
     .query<{ claim_key: string }>(`SELECT claim_key FROM processing_claims WHERE owner = $1`, [instance.name])
@@ -132,12 +139,17 @@ async function catchLateCommit(world: ChaosWorld, instance: Instance, model: Scr
       .catch(() => ({ rowCount: 1 }));
     return left.rowCount === 0;
   }, 20_000);
-  const lock =
-    Number.isFinite(takenOver) && keys.length > 0 ? await lockClaims(world.pool).catch(() => undefined) : undefined;
+  if (!Number.isFinite(takenOver) || keys.length === 0) {
+    instance.thaw();
+    return 'no takeover';
+  }
+  const lock = await lockClaims(world.pool).catch(() => undefined);
   instance.thaw();
-  if (!lock) return false;
+  if (!lock) return 'no lock';
   try {
-    return Number.isFinite(await timeUntil(() => lateCommitWaiting(world, instance), 10_000));
+    return Number.isFinite(await timeUntil(() => lateCommitWaiting(world, instance), 10_000))
+      ? 'caught'
+      : 'no commit seen';
   } finally {
     await lock.release();
   }
@@ -196,14 +208,19 @@ function tcpPortsOf(pid: number): number[] {
   return ports;
 }
 
-/** True while some connection sits in an open transaction that wrote to the claims table (a frozen one). */
-async function holdsClaimsTable(world: ChaosWorld): Promise<boolean> {
+/**
+ * True while one of the frozen instance's connections sits in an open transaction that wrote to
+ * the claims table: nobody can take its claims over until it is thawed.
+ */
+async function holdsClaimsTable(world: ChaosWorld, instance: Instance): Promise<boolean> {
+  const pid = instance.child?.pid;
+  const ports = pid === undefined ? [] : tcpPortsOf(pid);
   const { rows } = await world.pool
     .query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
-       WHERE a.datname = current_database() AND a.state LIKE 'idle in transaction%'
-         AND l.relation = 'processing_claims'::regclass AND l.mode = 'RowExclusiveLock'
-         AND a.state_change < now() - interval '200 milliseconds'`,
+       WHERE a.datname = current_database() AND a.state LIKE 'idle in transaction%' AND a.client_port = ANY($1::int[])
+         AND l.relation = 'processing_claims'::regclass AND l.mode = 'RowExclusiveLock'`,
+      [ports],
     )
     .catch(() => ({ rows: [{ n: 0 }] }));
   return rows[0].n > 0;

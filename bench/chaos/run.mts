@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     random,
     badExits: [],
     turnsCaughtFrozen: 0,
-    sigstopMisses: 0,
+    sigstopMisses: {},
   };
   const only = values.only?.split(',').map((kind) => kind.trim());
   const kinds = [...faultsFor(feed), workflowRowLock(workflows)].filter((fault) => !only || only.includes(fault.kind));
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
     `| lost (must be 0) | ${report.lost} |`,
     `| dead texts (must be 0: the model only ever fails for a while) | ${report.messagesDead} |`,
     `| overlapping attempts on one claim, abandoned included (must be 0) | ${report.overlaps} |`,
-    `| SIGSTOP faults whose thawed turn brought its late commit to the fence (must equal the faults) / tries given up and retried | ${world.turnsCaughtFrozen} / ${world.sigstopMisses} |`,
+    `| SIGSTOP faults whose thawed turn brought its late commit to the fence (must equal the faults) / tries given up and retried | ${world.turnsCaughtFrozen} / ${JSON.stringify(world.sigstopMisses)} |`,
     `| late commits refused by the fence (must be ≥ the above with the fence intact) | ${lateCommitsRefused} |`,
     `| SIGTERM exits slower than 10 s or non-zero (must be 0) | ${slowExits.length} |`,
     `| instance crashes (must be 0) | ${crashes} |`,
