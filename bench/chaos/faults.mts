@@ -120,13 +120,22 @@ async function catchLateCommit(
     return 'no turn to catch';
   }
   instance.freeze();
-  held.release();
   await pause(300);
-  // Frozen inside a transaction on the claims table: nobody could take its claims over meanwhile.
+  // Frozen inside a transaction on the claims table (another turn's claim or commit), nobody could
+  // take its claims over: thaw it for a moment and freeze it again, while the caught turn still
+  // waits for its answer, until it is frozen outside one.
+  for (let tries = 0; tries < 20 && (await holdsClaimsTable(world, instance)); tries += 1) {
+    instance.thaw();
+    await pause(30);
+    instance.freeze();
+    await pause(200);
+  }
   if (await holdsClaimsTable(world, instance)) {
     instance.thaw();
+    held.release();
     return 'frozen in a claims transaction';
   }
+  held.release();
   const { rows } = await world.pool
     .query<{ claim_key: string }>(`SELECT claim_key FROM processing_claims WHERE owner = $1`, [instance.name])
     .catch(() => ({ rows: [] as Array<{ claim_key: string }> }));
