@@ -51,7 +51,7 @@ export class AgentTurn<C extends TurnContext> {
     readonly context: C,
     private readonly model: AgentModel,
     private readonly signal: AbortSignal,
-    private readonly pipeline: AgentPipeline = 'two_call',
+    readonly pipeline: AgentPipeline = 'two_call',
   ) {
     this.log = new AgentLog(agent, context);
   }
