@@ -317,11 +317,12 @@ export class TurnRepository {
       const lastDeadUserText = [...turn.messages]
         .reverse()
         .find((message) => deadIds.has(message.id) && message.role === 'user');
+      // Never to a user who opted out (STOP): the fallback is an SMS like any other.
       if (lastDeadUserText && turn.userId) {
         await client.query(
           `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, reply_to_message_id, sequence_index)
            SELECT $1, u.id, ${AGENT_OF_USER_SQL}, $3, 'outbound', 'pending', $4, 0
-           FROM users u WHERE u.id = $2
+           FROM users u WHERE u.id = $2 AND u.opted_out_at IS NULL
            ON CONFLICT (reply_to_message_id, sequence_index) DO NOTHING`,
           [lastDeadUserText.conversationId, turn.userId, FALLBACK_REPLY, lastDeadUserText.id],
         );

@@ -98,6 +98,14 @@ describe('outage retry budget by time', () => {
     expect(await turns.fail(await claim(), 'overloaded', 2, 10, outage)).toMatchObject({ held: true });
   });
 
+  it('an opted-out user whose text dies gets no fallback text', async () => {
+    const [id] = await insertInbound(db.pool, user, ['hello']);
+    await db.pool.query(`UPDATE users SET opted_out_at = now() WHERE id = $1`, [user.userId]);
+    expect(await turns.fail(await claim(), 'bad output', 1, 10, { kind: 'own' })).toMatchObject({ dead: [id] });
+    const replies = await db.pool.query(`SELECT content FROM messages WHERE reply_to_message_id = $1`, [id]);
+    expect(replies.rows).toEqual([]);
+  });
+
   it('failures of the text itself are charged and make it dead after MAX_ATTEMPTS', async () => {
     const [id] = await insertInbound(db.pool, user, ['hello']);
     expect(await turns.fail(await claim(), 'bad output', 2, 10, { kind: 'own' })).toMatchObject({ dead: [] });
