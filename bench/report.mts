@@ -10,9 +10,29 @@ import type { ReferenceResult } from './graphile-worker.bench.mts';
 import type { AgentKind, ModelTurnsResult } from './model-turns.bench.mts';
 import type { NoticeLatencyResult } from './notice-latency.bench.mts';
 
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGb: number;
+  os: string;
+  node: string;
+  postgres: string;
+}
+
+/** When and under what load a section was measured. */
+export interface SectionMeta {
+  date: string;
+  machine: Machine;
+  /** Load average (1, 5, 15 min) of the machine before and after the section ran. */
+  load?: { before: number[]; after: number[] };
+  durationSeconds?: number;
+}
+
 export interface BenchResult {
   date: string;
-  machine: { cpu: string; cores: number; memoryGb: number; os: string; node: string; postgres: string };
+  machine: Machine;
+  /** Per section: when it was last measured (sections are refreshed one at a time). */
+  sections?: Record<string, SectionMeta>;
   agent: string;
   workload: { latencySamples: number; users: number; messagesPerUser: number; concurrencyPerInstance: number };
   modelTurns: ModelTurnsResult;
@@ -303,17 +323,31 @@ Peak memory against backlog size: ${growth(service)}; ${growth(reference)}.
 `;
 }
 
+function sectionsTable(sections: Record<string, SectionMeta>): string {
+  const rows = Object.entries(sections).map(
+    ([name, meta]) =>
+      `| \`${name}\` | ${meta.date.slice(0, 16).replace('T', ' ')} UTC | ${meta.load ? `${meta.load.before[0]} → ${meta.load.after[0]}` : '–'} | ${meta.durationSeconds !== undefined ? `${meta.durationSeconds} s` : '–'} |`,
+  );
+  return `| section | measured | load average (1 min) before → after | took |
+| --- | --- | --- | --- |
+${rows.join('\n')}
+`;
+}
+
 export function renderReport(result: BenchResult, profileBefore?: EngineProfileResult): string {
   const { machine } = result;
   return `# Performance
 
-Measured by \`npm run bench\` on ${result.date.slice(0, 10)}; raw figures in \`bench/results/latest.json\`.
+Measured by \`npm run bench\`, section by section (\`npm run bench -- --only <section>\` refreshes
+one); each section's raw figures are in \`bench/results/sections/<section>.json\`, all of them in
+\`bench/results/latest.json\`.
 
 Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}; Node ${machine.node};
-PostgreSQL ${machine.postgres} (embedded, same machine). Everything below ran in one run against the
-same PostgreSQL server, on a machine shared with other work: compare rows within this page, not
-with other runs.
+PostgreSQL ${machine.postgres} (embedded, same machine). Within a section everything ran in one run
+against the same PostgreSQL server, on a machine shared with other work: compare rows within a
+section, not across sections or with other runs.
 
+${result.sections ? sectionsTable(result.sections) : ''}
 ${section(() => modelTimeSection(result.modelTurns))}
 ${section(() => throughputSection(result))}
 ${section(() => noticeSection(result.notice))}
