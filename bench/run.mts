@@ -1,17 +1,20 @@
 /**
  * `npm run bench`: the service's pipeline next to graphile-worker on the same machine and the
- * same PostgreSQL, in one run. Prints the report, writes bench/results/<date>.json and latest.json,
- * and rewrites docs/performance.md.
+ * same PostgreSQL. The run is split in sections; each writes its figures to
+ * bench/results/sections/<section>.json, and bench/results/latest.json and docs/performance.md are
+ * assembled from those files, so one section can be refreshed without re-running the others.
  *
- *   npm run bench                  # everything
- *   npm run bench -- --report-only # re-render docs/performance.md from bench/results/latest.json
+ *   npm run bench                                 # every section
+ *   npm run bench -- --only model-turns           # one section (comma-separated for several)
+ *   npm run bench -- --report-only                # re-assemble latest.json and the report
+ *   npm run bench -- --list                       # the section names
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, type as osType, release } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { benchEngineProfile, type EngineProfileResult } from './engine-profile.bench.mts';
 import { benchPipeline, LATENCY_SAMPLES, type PipelineResult } from './engine.bench.mts';
+import { benchEventStorm } from './event-storm.bench.mts';
 import { benchFootprint } from './footprint.bench.mts';
 import { benchGraphileWorker, type ReferenceResult } from './graphile-worker.bench.mts';
 import { benchModelTurns, type PipelineMode } from './model-turns.bench.mts';
@@ -19,10 +22,13 @@ import { benchNoticeLatency } from './notice-latency.bench.mts';
 import { serverVersion, startPostgres } from './lib/postgres.mts';
 import { ScriptedModel } from './lib/scripted-model.mts';
 import { LOAD_MESSAGES_PER_USER, LOAD_USERS } from './lib/workload.mts';
-import { renderReport, type BenchResult } from './report.mts';
+import { renderReport, type BenchResult, type Machine, type SectionMeta } from './report.mts';
 
 const ROOT = join(import.meta.dirname, '..');
+const RESULTS = join(ROOT, 'bench', 'results');
+const SECTIONS_DIR = join(RESULTS, 'sections');
 const CONCURRENCY = 8;
+const ENV = { MAX_CONCURRENCY: String(CONCURRENCY), REALTIME_SOURCE: 'postgres' };
 
 /**
  * The agent pipelines compared in model time. The two-call pipeline (decide, then render) is the
@@ -38,21 +44,164 @@ const PIPELINE_MODES: PipelineMode[] = [
 ];
 
 /** The engine's profile before the round-trip reductions, kept to show what changed. */
-const PROFILE_BEFORE = join(ROOT, 'bench', 'results', 'profile-before.json');
+const PROFILE_BEFORE = join(RESULTS, 'profile-before.json');
 const profileBefore = (): EngineProfileResult | undefined =>
   existsSync(PROFILE_BEFORE) ? (JSON.parse(readFileSync(PROFILE_BEFORE, 'utf8')) as EngineProfileResult) : undefined;
 
-const step = (what: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${what}...\n`);
+const say = (what: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${what}\n`);
+const step = (what: string) => say(`${what}...`);
+
+/** One section: what it measures, and how, on a PostgreSQL server it is given. */
+interface Section {
+  name: string;
+  what: string;
+  run(serverUrl: string): Promise<unknown>;
+}
+
+const SECTIONS: Section[] = [
+  {
+    name: 'model-turns',
+    what: 'model time: Bouncer and Concierge turns against the stand-in with a Sonnet-class latency profile',
+    run: (url) => benchModelTurns(url, PIPELINE_MODES, ENV),
+  },
+  {
+    name: 'notice',
+    what: 'notice latency of both feeds and both floors, one interleaved phase',
+    run: (url) => benchNoticeLatency(url),
+  },
+  {
+    name: 'pipelines',
+    what: 'throughput per unit: the pipeline with 1 and 3 instances and both graphile-worker references',
+    run: async (url) => {
+      const pipelines: PipelineResult[] = [];
+      const references: ReferenceResult[] = [];
+      // Service and references alternate, so a slow stretch of this shared machine is not charged to one side.
+      step('  graphile-worker reference, one job per text');
+      references.push(await benchGraphileWorker(url, LATENCY_SAMPLES, CONCURRENCY, false));
+      step('  pipeline with 1 instance');
+      pipelines.push(await benchPipeline(url, 1, ENV));
+      step('  graphile-worker reference, job_key per user');
+      references.push(await benchGraphileWorker(url, LATENCY_SAMPLES, CONCURRENCY, true));
+      step('  pipeline with 3 instances');
+      pipelines.push(await benchPipeline(url, 3, ENV));
+      // Claude's request path through the real SDK, against an instant local stand-in of the API.
+      step('  pipeline with the Claude client against the instant stand-in');
+      const model = await ScriptedModel.start();
+      try {
+        const claudeEnv = { ...ENV, ANTHROPIC_API_KEY: 'bench-key', ANTHROPIC_BASE_URL: model.standIn.baseURL };
+        pipelines.push(await benchPipeline(url, 1, claudeEnv, 'claude-stand-in'));
+      } finally {
+        await model.standIn.stop();
+      }
+      return {
+        workload: {
+          latencySamples: LATENCY_SAMPLES,
+          users: LOAD_USERS,
+          messagesPerUser: LOAD_MESSAGES_PER_USER,
+          concurrencyPerInstance: CONCURRENCY,
+        },
+        pipelines,
+        references,
+      };
+    },
+  },
+  {
+    name: 'profile',
+    what: 'engine profile: statements per turn',
+    run: (url) => benchEngineProfile(url, ENV),
+  },
+  {
+    name: 'event-storm',
+    what: 'reply latency of texts during an event storm, user-turn priority on and off',
+    run: (url) => benchEventStorm(url, ENV),
+  },
+  {
+    name: 'footprint',
+    what: 'start-up and memory at 1k, 10k and 100k waiting texts, and the reference',
+    run: (url) => benchFootprint(url, ENV, CONCURRENCY),
+  },
+];
+
+interface SectionFile extends SectionMeta {
+  section: string;
+  result: unknown;
+}
+
+const sectionPath = (name: string) => join(SECTIONS_DIR, `${name}.json`);
+
+function readSection(name: string): SectionFile | undefined {
+  const path = sectionPath(name);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as SectionFile) : undefined;
+}
+
+/** Every section file there is, as one result; a missing section is left out of the report. */
+function assemble(): BenchResult {
+  const files = Object.fromEntries(
+    SECTIONS.map((s) => [s.name, readSection(s.name)]).filter((entry): entry is [string, SectionFile] => !!entry[1]),
+  );
+  const result = (name: string) => files[name]?.result as never;
+  const pipelines = result('pipelines') as
+    { workload: BenchResult['workload']; pipelines: PipelineResult[]; references: ReferenceResult[] } | undefined;
+  const dates = Object.values(files).map((f) => f.date);
+  const newest = Object.values(files).sort((a, b) => b.date.localeCompare(a.date))[0];
+  return {
+    date: dates.sort().at(-1) ?? new Date().toISOString(),
+    machine: newest?.machine,
+    agent: 'local deterministic model (no network): the pipeline overhead alone',
+    sections: Object.fromEntries(
+      Object.entries(files).map(([name, f]) => [
+        name,
+        { date: f.date, machine: f.machine, load: f.load, durationSeconds: f.durationSeconds },
+      ]),
+    ),
+    workload: pipelines?.workload as BenchResult['workload'],
+    modelTurns: result('model-turns'),
+    notice: result('notice'),
+    pipelines: pipelines?.pipelines as PipelineResult[],
+    references: pipelines?.references as ReferenceResult[],
+    profile: result('profile'),
+    footprint: result('footprint'),
+    eventStorm: result('event-storm'),
+  };
+}
+
+function writeAssembled(print: boolean): void {
+  const assembled = assemble();
+  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(assembled, null, 2)}\n`);
+  const report = renderReport(assembled, profileBefore());
+  writeFileSync(join(ROOT, 'docs', 'performance.md'), report);
+  if (print) process.stdout.write(report);
+}
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  if (at >= 0) return process.argv[at + 1];
+  return process.argv.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
+const loadNow = () => loadavg().map((n) => Math.round(n * 100) / 100);
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--report-only')) {
-    const last = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as BenchResult;
-    writeFileSync(join(ROOT, 'docs', 'performance.md'), renderReport(last, profileBefore()));
+  mkdirSync(SECTIONS_DIR, { recursive: true });
+  if (process.argv.includes('--list')) {
+    for (const s of SECTIONS) process.stdout.write(`${s.name.padEnd(16)} ${s.what}\n`);
     return;
   }
+  if (process.argv.includes('--report-only')) {
+    writeAssembled(false);
+    return;
+  }
+  const only = option('--only');
+  const wanted = only ? only.split(',').map((name) => name.trim()) : SECTIONS.map((s) => s.name);
+  const unknown = wanted.filter((name) => !SECTIONS.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown section(s): ${unknown.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  }
+  const started = performance.now();
+  const durations: Array<[string, number]> = [];
   const postgres = await startPostgres();
   try {
-    const machine = {
+    const machine: Machine = {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
       memoryGb: Math.round(totalmem() / 2 ** 30),
@@ -60,68 +209,31 @@ async function main(): Promise<void> {
       node: process.version,
       postgres: await serverVersion(postgres.serverUrl),
     };
-    const env = { MAX_CONCURRENCY: String(CONCURRENCY), REALTIME_SOURCE: 'postgres' };
-
-    step('model time: Bouncer and Concierge turns against the stand-in with a Sonnet-class latency profile');
-    const modelTurns = await benchModelTurns(postgres.serverUrl, PIPELINE_MODES, env);
-
-    step('notice latency of both feeds and both floors, one interleaved phase');
-    const notice = await benchNoticeLatency(postgres.serverUrl);
-
-    const pipelines: PipelineResult[] = [];
-    const references: ReferenceResult[] = [];
-    // Service and references alternate, so a slow stretch of this shared machine is not charged to one side.
-    step('graphile-worker reference, one job per text');
-    references.push(await benchGraphileWorker(postgres.serverUrl, LATENCY_SAMPLES, CONCURRENCY, false));
-    step('pipeline with 1 instance');
-    pipelines.push(await benchPipeline(postgres.serverUrl, 1, env));
-    step('graphile-worker reference, job_key per user');
-    references.push(await benchGraphileWorker(postgres.serverUrl, LATENCY_SAMPLES, CONCURRENCY, true));
-    step('pipeline with 3 instances');
-    pipelines.push(await benchPipeline(postgres.serverUrl, 3, env));
-    // Claude's request path through the real SDK, against an instant local stand-in of the API.
-    step('pipeline with the Claude client against the instant stand-in');
-    const model = await ScriptedModel.start();
-    try {
-      const claudeEnv = { ...env, ANTHROPIC_API_KEY: 'bench-key', ANTHROPIC_BASE_URL: model.standIn.baseURL };
-      pipelines.push(await benchPipeline(postgres.serverUrl, 1, claudeEnv, 'claude-stand-in'));
-    } finally {
-      await model.standIn.stop();
+    for (const section of SECTIONS.filter((s) => wanted.includes(s.name))) {
+      step(`[${section.name}] ${section.what}`);
+      const loadBefore = loadNow();
+      const sectionStarted = performance.now();
+      const result = await section.run(postgres.serverUrl);
+      const durationSeconds = Math.round((performance.now() - sectionStarted) / 100) / 10;
+      durations.push([section.name, durationSeconds]);
+      const load = { before: loadBefore, after: loadNow() };
+      const file: SectionFile = {
+        section: section.name,
+        date: new Date().toISOString(),
+        machine,
+        load,
+        durationSeconds,
+        result,
+      };
+      writeFileSync(sectionPath(section.name), `${JSON.stringify(file, null, 2)}\n`);
+      say(`[${section.name}] done in ${durationSeconds} s, load average ${load.after.join(' ')}`);
     }
-
-    step('engine profile: statements per turn');
-    const profile = await benchEngineProfile(postgres.serverUrl, env);
-
-    step('start-up and memory at 1k, 10k and 100k waiting texts, and the reference');
-    const footprint = await benchFootprint(postgres.serverUrl, env, CONCURRENCY);
-
-    const result: BenchResult = {
-      date: new Date().toISOString(),
-      machine,
-      agent: 'local deterministic model (no network): the pipeline overhead alone',
-      workload: {
-        latencySamples: LATENCY_SAMPLES,
-        users: LOAD_USERS,
-        messagesPerUser: LOAD_MESSAGES_PER_USER,
-        concurrencyPerInstance: CONCURRENCY,
-      },
-      modelTurns,
-      notice,
-      pipelines,
-      references,
-      profile,
-      footprint,
-    };
-    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    const json = `${JSON.stringify(result, null, 2)}\n`;
-    writeFileSync(join(ROOT, 'bench', 'results', `${result.date.slice(0, 10)}.json`), json);
-    writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), json);
-    const report = renderReport(result, profileBefore());
-    writeFileSync(join(ROOT, 'docs', 'performance.md'), report);
-    process.stdout.write(report);
   } finally {
     await postgres.stop();
   }
+  writeAssembled(!only);
+  for (const [name, seconds] of durations) process.stderr.write(`${name.padEnd(16)} ${seconds} s\n`);
+  process.stderr.write(`${'total'.padEnd(16)} ${Math.round((performance.now() - started) / 1000)} s\n`);
 }
 
 main().then(

@@ -6,6 +6,8 @@ import { EVENT_HANDLERS, PermanentEventError, type EventHandler } from './event-
 import { EventOwnership } from './event-ownership';
 import { EventRepository, type ClaimedEvent } from './event.repository';
 import { errorText } from './error-text';
+import { failureKind } from './failure-kind';
+import { ModelHealth } from './model-health';
 import { ProcessingStats } from './processing-stats';
 import { retryDelayMs } from './retry-policy';
 import { WorkAttempt } from './work-attempt';
@@ -24,6 +26,7 @@ export class EventProcessor {
     private readonly stats: ProcessingStats,
     private readonly ownership: EventOwnership,
     private readonly bus: AppEventBus,
+    private readonly modelHealth: ModelHealth,
     @Inject(EVENT_HANDLERS) handlers: EventHandler[],
   ) {
     this.handlers = new Map(handlers.map((handler) => [handler.eventType, handler]));
@@ -110,11 +113,24 @@ export class EventProcessor {
         this.stats.finished('event', 'stale', duration);
         return;
       }
-      // A payload that can never succeed is dead at once; anything else may be transient and retries.
+      // A payload that can never succeed is dead at once. Otherwise the failure is sorted like a
+      // turn's (failure-kind.ts): an outage waits out its budget by time, a configuration error
+      // never kills the event, and only a failure of the event itself is charged to MAX_ATTEMPTS.
       const permanent = error instanceof PermanentEventError;
+      const kind = permanent ? 'own' : failureKind(error);
       const delay = permanent ? 0 : retryDelayMs(this.settings.retry, claimed.attempts);
       const maxAttempts = permanent ? 0 : this.settings.retry.maxAttempts;
-      const result = await this.events.fail(claimed, errorText(error), maxAttempts, delay);
+      const text = errorText(error);
+      const result = await this.events.fail(claimed, text, maxAttempts, delay, {
+        kind,
+        outageBudgetMs: this.settings.outageBudgetMs,
+      });
+      if (kind === 'config' && this.modelHealth.configRejected(text)) {
+        this.logger.error(
+          { event: 'model_config_error', ...ids, err: error },
+          'the model API refuses our credentials or configuration: events wait, none dead; fix the key or model',
+        );
+      }
       this.stats.finished('event', result === 'dead' ? 'dead' : result === 'stale' ? 'stale' : 'retry', duration);
       if (result === 'dead') {
         this.bus.emit('work.dead', {
@@ -125,12 +141,16 @@ export class EventProcessor {
           attempts: claimed.attempts,
         });
         this.logger.error(
-          { event: 'event_dead', ...ids, attempts: claimed.attempts, permanent, err: error },
-          permanent ? 'event can never succeed; dead-lettered' : 'event failed on every attempt; dead-lettered',
+          { event: 'event_dead', ...ids, attempts: claimed.attempts, permanent, failure: kind, err: error },
+          permanent
+            ? 'event can never succeed; dead-lettered'
+            : kind === 'outage'
+              ? 'event waited out the whole outage budget; dead-lettered'
+              : 'event failed on every attempt; dead-lettered',
         );
       } else if (result === 'retry') {
         this.logger.warn(
-          { event: 'event_retry', ...ids, attempts: claimed.attempts, delayMs: delay, err: error },
+          { event: 'event_retry', ...ids, attempts: claimed.attempts, failure: kind, delayMs: delay, err: error },
           'event handler failed; will retry',
         );
       }

@@ -3,6 +3,7 @@ import { DatabaseService } from '../database/database.service';
 import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { ClaimRepository } from './claim.repository';
 import type { EventOutcome, StoredEvent } from './event-handler';
+import type { FailureKind } from './failure-kind';
 import { OutcomeWriter } from './outcome.writer';
 
 export interface ClaimedEvent {
@@ -129,31 +130,50 @@ export class EventRepository {
     });
   }
 
-  /** A failed attempt: retried after `retryDelayMs`, or dead and copied to event_dead_letters. */
+  /**
+   * A failed attempt, by whose fault it was (see failure-kind.ts), like a turn's:
+   * - `own`: charged to the event; dead after `maxAttempts` charged failures (0: dead at once);
+   * - `outage` (the database or the model down, slow or overloaded): not charged; dead only once
+   *   the event has kept failing for longer than `outageBudgetMs`;
+   * - `config` (the model API refuses our credentials or configuration): not charged, never dead.
+   * Otherwise it waits `retryDelayMs`. A dead event is copied to event_dead_letters.
+   */
   fail(
     claimed: ClaimedEvent,
     rawError: string,
     maxAttempts: number,
     retryDelayMs: number,
+    failure: { kind: FailureKind; outageBudgetMs?: number } = { kind: 'own' },
   ): Promise<'dead' | 'retry' | 'stale'> {
     const error = this.scrubber.errorText(rawError);
     return this.database.transaction(async (client) => {
       if (!(await this.claims.fence(client, claimed.key, claimed.token))) return 'stale';
-      const dead = claimed.attempts >= maxAttempts;
-      const updated = await client.query<{ id: string }>(
-        `UPDATE events SET
-           processing_state = $3, processed_at = CASE WHEN $3 = 'dead' THEN now() END,
-           next_attempt_at = CASE WHEN $3 = 'dead' THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
-           last_error = $5, outcome = CASE WHEN $3 = 'dead' THEN 'dead' END, claim_token = NULL
-         WHERE id = $1 AND claim_token = $2
-         RETURNING id`,
-        [claimed.eventId, claimed.token, dead ? 'dead' : 'pending', retryDelayMs, error],
+      const updated = await client.query<{ id: string; processing_state: string }>(
+        `WITH judged AS (
+           SELECT id, CASE
+               WHEN $6 = 'own' THEN charged_failures + 1 >= $3
+               WHEN $6 = 'outage' THEN COALESCE(first_failed_at, now()) <= now() - $7 * interval '1 millisecond'
+               ELSE false
+             END AS dies
+           FROM events WHERE id = $1 AND claim_token = $2
+         )
+         UPDATE events e SET
+           processing_state = CASE WHEN judged.dies THEN 'dead' ELSE 'pending' END,
+           processed_at = CASE WHEN judged.dies THEN now() END,
+           next_attempt_at = CASE WHEN judged.dies THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
+           charged_failures = e.charged_failures + CASE WHEN $6 = 'own' THEN 1 ELSE 0 END,
+           first_failed_at = COALESCE(e.first_failed_at, now()),
+           last_error = $5, outcome = CASE WHEN judged.dies THEN 'dead' END, claim_token = NULL
+         FROM judged WHERE e.id = judged.id
+         RETURNING e.id, e.processing_state`,
+        [claimed.eventId, claimed.token, maxAttempts, retryDelayMs, error, failure.kind, failure.outageBudgetMs ?? 0],
       );
-      if (dead && updated.rowCount) {
+      const dead = updated.rows[0]?.processing_state === 'dead';
+      if (dead) {
         await client.query(
           `INSERT INTO event_dead_letters (event_id, event_type, payload, error_message, retry_count, original_created_at)
            SELECT id, event_type, payload, $2, attempts, created_at FROM events WHERE id = $1`,
-          [updated.rows[0].id, error],
+          [claimed.eventId, error],
         );
       }
       await this.claims.release(client, claimed.key, claimed.token);

@@ -271,7 +271,6 @@ export class TurnRepository {
         processing_state: string;
         next_attempt_at: Date | null;
         failing_for_ms: number;
-        first_failed_at: Date;
       }>(
         `WITH judged AS (
            SELECT id, CASE
@@ -291,7 +290,7 @@ export class TurnRepository {
            last_error = $5,
            claim_token = NULL
          FROM judged WHERE m.id = judged.id
-         RETURNING m.id, m.processing_state, m.next_attempt_at, m.first_failed_at,
+         RETURNING m.id, m.processing_state, m.next_attempt_at,
            (extract(epoch FROM now() - m.first_failed_at) * 1000)::float8 AS failing_for_ms`,
         [
           turn.messages.map((message) => message.id),
@@ -317,11 +316,12 @@ export class TurnRepository {
       const lastDeadUserText = [...turn.messages]
         .reverse()
         .find((message) => deadIds.has(message.id) && message.role === 'user');
+      // Never to a user who opted out (STOP): the fallback is an SMS like any other.
       if (lastDeadUserText && turn.userId) {
         await client.query(
           `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, reply_to_message_id, sequence_index)
            SELECT $1, u.id, ${AGENT_OF_USER_SQL}, $3, 'outbound', 'pending', $4, 0
-           FROM users u WHERE u.id = $2
+           FROM users u WHERE u.id = $2 AND u.opted_out_at IS NULL
            ON CONFLICT (reply_to_message_id, sequence_index) DO NOTHING`,
           [lastDeadUserText.conversationId, turn.userId, FALLBACK_REPLY, lastDeadUserText.id],
         );
@@ -333,12 +333,16 @@ export class TurnRepository {
     });
   }
 
-  /** The one holding text of a run of outage or configuration failures, once it has lasted `holdingAfterMs`. */
+  /**
+   * The one holding text of a run of outage or configuration failures, once it has lasted
+   * `holdingAfterMs`. A run is keyed by the text that has waited longest (`run_key` in the queued
+   * row's message_data).
+   */
   private async queueHoldingText(
     client: Queryable,
     turn: ClaimedTurn,
     failure: FailurePolicy,
-    rows: readonly { id: string; failing_for_ms: number; first_failed_at: Date }[],
+    rows: readonly { id: string; failing_for_ms: number }[],
     deadIds: ReadonlySet<string>,
   ): Promise<boolean> {
     if (failure.kind === 'own' || failure.holdingAfterMs === undefined || !turn.userId) return false;
@@ -349,12 +353,16 @@ export class TurnRepository {
     if (waiting.length === 0) return false;
     const longest = waiting.reduce((a, b) => (a.failing_for_ms >= b.failing_for_ms ? a : b));
     if (longest.failing_for_ms < failure.holdingAfterMs) return false;
+    // The run's key is the text that has waited longest: its first_failed_at is kept until it is
+    // answered or dead, so the key holds for the whole run and a later run has another text. No
+    // clock comparison (a queue row's created_at against a failure time) decides it.
+    const runKey = longest.id;
     const agent = await client.query<{ agent: string; already: boolean }>(
       `SELECT ${AGENT_OF_USER_SQL} AS agent,
-              EXISTS (SELECT 1 FROM message_queue q WHERE q.user_id = u.id AND q.subject = $2 AND q.created_at >= $3)
-                AS already
+              EXISTS (SELECT 1 FROM message_queue q
+                      WHERE q.user_id = u.id AND q.subject = $2 AND q.message_data ->> 'run_key' = $3) AS already
        FROM users u WHERE u.id = $1`,
-      [turn.userId, HOLDING_SUBJECT, longest.first_failed_at],
+      [turn.userId, HOLDING_SUBJECT, runKey],
     );
     if (!agent.rows[0] || agent.rows[0].already) return false;
     await enqueueMessage(client, {
@@ -363,7 +371,7 @@ export class TurnRepository {
       texts: [HOLDING_TEXT],
       priority: 'high',
       subject: HOLDING_SUBJECT,
-      data: { reason: failure.kind === 'config' ? 'service_misconfigured' : 'model_outage' },
+      data: { reason: failure.kind === 'config' ? 'service_misconfigured' : 'model_outage', run_key: runKey },
     });
     return true;
   }

@@ -1,23 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, type Notification } from 'pg';
 import { MIGRATIONS_DIR, runMigrations } from '../../src/database/migrations.runner';
-import { withDatabase } from '../support/database-url';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../support/database';
 
 const quiet = { log: () => undefined };
 const MIGRATION_FILES = readdirSync(MIGRATIONS_DIR)
   .filter((file) => file.endsWith('.sql'))
   .sort();
 const MIGRATION_NAMES = MIGRATION_FILES.map((file) => file.replace(/\.sql$/, ''));
-
-function serverUrl(): string {
-  const url = process.env.TEST_SERVER_URL;
-  if (!url) throw new Error('TEST_SERVER_URL is not set: run through Jest');
-  return url;
-}
 
 async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
@@ -27,18 +20,6 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
   } finally {
     await client.end();
   }
-}
-
-/** An empty database: no migrations applied. */
-async function createEmptyDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `rp_empty_${randomBytes(6).toString('hex')}`;
-  await withClient(serverUrl(), (admin) => admin.query(`CREATE DATABASE ${name}`));
-  return {
-    url: withDatabase(serverUrl(), name),
-    drop: async () => {
-      await withClient(serverUrl(), (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
-  };
 }
 
 /** Names in pgmigrations, in order. */

@@ -91,11 +91,19 @@ describe('outage retry budget by time', () => {
     });
     await insertInbound(db.pool, user, ['second']);
     await turns.fail(await claim(), 'overloaded', 2, 10, outage);
-    await db.pool.query(`UPDATE message_queue SET created_at = now() - interval '1 hour' WHERE user_id = $1`, [
-      user.userId,
-    ]);
+    // The run is told by its texts, not by comparing clocks: this outage's first failure is stamped
+    // before the first holding text was queued, and it still gets its own.
     await failingSince(61_000);
     expect(await turns.fail(await claim(), 'overloaded', 2, 10, outage)).toMatchObject({ held: true });
+    expect(await turns.fail(await claim(), 'overloaded', 2, 10, outage)).toMatchObject({ held: false });
+  });
+
+  it('an opted-out user whose text dies gets no fallback text', async () => {
+    const [id] = await insertInbound(db.pool, user, ['hello']);
+    await db.pool.query(`UPDATE users SET opted_out_at = now() WHERE id = $1`, [user.userId]);
+    expect(await turns.fail(await claim(), 'bad output', 1, 10, { kind: 'own' })).toMatchObject({ dead: [id] });
+    const replies = await db.pool.query(`SELECT content FROM messages WHERE reply_to_message_id = $1`, [id]);
+    expect(replies.rows).toEqual([]);
   });
 
   it('failures of the text itself are charged and make it dead after MAX_ATTEMPTS', async () => {
