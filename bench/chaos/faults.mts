@@ -110,9 +110,7 @@ async function catchLateCommit(
   world: ChaosWorld,
   instance: Instance,
   model: ScriptedModel,
-): Promise<
-  'caught' | 'no turn to catch' | 'frozen in a claims transaction' | 'no takeover' | 'no lock' | 'no commit seen'
-> {
+): Promise<'caught' | 'no turn to catch' | 'no takeover' | 'no lock' | 'no commit seen'> {
   const held = model.holdNextRender();
   const caught = await Promise.race([held.arrived.then(() => true), pause(10_000).then(() => false)]);
   if (!caught) {
@@ -120,22 +118,8 @@ async function catchLateCommit(
     return 'no turn to catch';
   }
   instance.freeze();
-  await pause(300);
-  // Frozen inside a transaction on the claims table (another turn's claim or commit), nobody could
-  // take its claims over: thaw it for a moment and freeze it again, while the caught turn still
-  // waits for its answer, until it is frozen outside one.
-  for (let tries = 0; tries < 20 && (await holdsClaimsTable(world, instance)); tries += 1) {
-    instance.thaw();
-    await pause(30);
-    instance.freeze();
-    await pause(200);
-  }
-  if (await holdsClaimsTable(world, instance)) {
-    instance.thaw();
-    held.release();
-    return 'frozen in a claims transaction';
-  }
   held.release();
+  await pause(300);
   const { rows } = await world.pool
     .query<{ claim_key: string }>(`SELECT claim_key FROM processing_claims WHERE owner = $1`, [instance.name])
     .catch(() => ({ rows: [] as Array<{ claim_key: string }> }));
@@ -152,8 +136,17 @@ async function catchLateCommit(
     instance.thaw();
     return 'no takeover';
   }
-  const lock = await lockClaims(world.pool).catch(() => undefined);
+  // Ask for the claims table lock before the thaw. The frozen instance may sit inside a transaction
+  // on that table (another turn's claim or commit); then the request queues behind it, and every
+  // later request on the table, the thawed lease renewal included, queues behind ours. The lock is
+  // granted as soon as that transaction ends, before the renewal can run.
+  let settled = false;
+  const locking = lockClaims(world.pool, 15_000)
+    .catch(() => undefined)
+    .finally(() => (settled = true));
+  await timeUntil(async () => settled || (await claimsLockQueued(world)), 3000);
   instance.thaw();
+  const lock = await locking;
   if (!lock) return 'no lock';
   try {
     return Number.isFinite(await timeUntil(() => lateCommitWaiting(world, instance), 10_000))
@@ -162,6 +155,17 @@ async function catchLateCommit(
   } finally {
     await lock.release();
   }
+}
+
+/** True while a `LOCK TABLE processing_claims` (ours) waits in the lock queue. */
+async function claimsLockQueued(world: ChaosWorld): Promise<boolean> {
+  const { rows } = await world.pool
+    .query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'LOCK TABLE processing_claims%'`,
+    )
+    .catch(() => ({ rows: [{ n: 0 }] }));
+  return rows[0].n > 0;
 }
 
 /**
@@ -215,24 +219,6 @@ function tcpPortsOf(pid: number): number[] {
     }
   }
   return ports;
-}
-
-/**
- * True while one of the frozen instance's connections sits in an open transaction that wrote to
- * the claims table: nobody can take its claims over until it is thawed.
- */
-async function holdsClaimsTable(world: ChaosWorld, instance: Instance): Promise<boolean> {
-  const pid = instance.child?.pid;
-  const ports = pid === undefined ? [] : tcpPortsOf(pid);
-  const { rows } = await world.pool
-    .query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
-       WHERE a.datname = current_database() AND a.state LIKE 'idle in transaction%' AND a.client_port = ANY($1::int[])
-         AND l.relation = 'processing_claims'::regclass AND l.mode = 'RowExclusiveLock'`,
-      [ports],
-    )
-    .catch(() => ({ rows: [{ n: 0 }] }));
-  return rows[0].n > 0;
 }
 
 /**
