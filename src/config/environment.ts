@@ -199,6 +199,15 @@ export class Environment {
   @Max(1000)
   MAX_CONCURRENCY = 8;
 
+  /**
+   * User turns go before event handlers: their own wait queue, a quarter of the slots kept for
+   * them, and the freed slot when both wait (events still get one start in eight). false: one
+   * first-come queue for both, the reference the bench's event-storm section compares against.
+   */
+  @toBoolean()
+  @IsBoolean({ message: 'TURN_PRIORITY must be true or false' })
+  TURN_PRIORITY = true;
+
   /** How long a claim is held before another instance may take the work over. */
   @toInt()
   @IsInt()

@@ -13,6 +13,8 @@ export class EngineSettings {
   /** What a commit after the work may take: a few statements, each bounded by the statement timeout. */
   readonly commitBudgetMs: number;
   readonly concurrency: number;
+  /** User turns before event handlers in the scheduler (see KeyedWorkScheduler). */
+  readonly turnPriority: boolean;
   readonly maxWaiting: number;
   readonly maxMessagesPerTurn: number;
   readonly drainMs: number;
@@ -28,6 +30,7 @@ export class EngineSettings {
     this.turnTimeoutMs = config.get('TURN_TIMEOUT_MS', { infer: true });
     this.commitBudgetMs = 2 * config.get('DB_STATEMENT_TIMEOUT_MS', { infer: true });
     this.concurrency = config.get('MAX_CONCURRENCY', { infer: true });
+    this.turnPriority = config.get('TURN_PRIORITY', { infer: true });
     // Enough queued keys to keep every slot busy between sweeps, small enough to stay flat.
     this.maxWaiting = this.concurrency * 32;
     this.maxMessagesPerTurn = config.get('MAX_MESSAGES_PER_TURN', { infer: true });

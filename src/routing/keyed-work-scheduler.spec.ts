@@ -89,4 +89,104 @@ describe('KeyedWorkScheduler', () => {
     await scheduler.whenIdle();
     expect(queuedRan).toBe(false);
   });
+
+  describe('lanes: user turns before event handlers', () => {
+    /** Keys in the order they started. */
+    function recorder(scheduler: KeyedWorkScheduler) {
+      const started: string[] = [];
+      const gates = new Map<string, ReturnType<typeof gate>>();
+      const add = (key: string, lane: 'turn' | 'event') => {
+        const g = gate();
+        gates.set(key, g);
+        return scheduler.schedule(
+          key,
+          () => {
+            started.push(key);
+            return g.opened;
+          },
+          lane,
+        );
+      };
+      const finish = async (key: string) => {
+        gates.get(key)!.open();
+        // Let the scheduler hand the slot on.
+        await new Promise((resolve) => setImmediate(resolve));
+      };
+      return { started, add, finish, gates };
+    }
+
+    it('starts a queued turn before events that were queued earlier', async () => {
+      const scheduler = new KeyedWorkScheduler(2, 100);
+      const { started, add, finish } = recorder(scheduler);
+      expect(add('t0', 'turn')).toBe('started');
+      expect(add('t1', 'turn')).toBe('started');
+      for (let i = 0; i < 5; i += 1) expect(add(`e${i}`, 'event')).toBe('queued');
+      expect(add('t2', 'turn')).toBe('queued');
+      await finish('t0');
+      expect(started).toEqual(['t0', 't1', 't2']);
+      expect(scheduler.lanes).toEqual({ turn: { running: 2, waiting: 0 }, event: { running: 0, waiting: 5 } });
+    });
+
+    it('keeps slots for turns during an event storm, so a text starts at once', () => {
+      const scheduler = new KeyedWorkScheduler(8, 1000);
+      const { add } = recorder(scheduler);
+      const results = Array.from({ length: 500 }, (_, i) => add(`e${i}`, 'event'));
+      expect(results.filter((r) => r === 'started')).toHaveLength(6);
+      expect(scheduler.lanes.event).toEqual({ running: 6, waiting: 494 });
+      expect(add('t0', 'turn')).toBe('started');
+      expect(add('t1', 'turn')).toBe('started');
+      expect(add('t2', 'turn')).toBe('queued');
+    });
+
+    it('never turns a text away because the event queue is full', () => {
+      const scheduler = new KeyedWorkScheduler(1, 3);
+      const { add } = recorder(scheduler);
+      add('e0', 'event');
+      for (let i = 1; i <= 3; i += 1) expect(add(`e${i}`, 'event')).toBe('queued');
+      expect(add('e4', 'event')).toBe('rejected');
+      expect(add('t0', 'turn')).toBe('queued');
+    });
+
+    it('gives events a bounded share while turns keep waiting, so events are never starved', async () => {
+      const scheduler = new KeyedWorkScheduler(1, 100, () => undefined, { priority: true, eventEvery: 4 });
+      const { started, add, finish } = recorder(scheduler);
+      add('t0', 'turn');
+      for (let i = 0; i < 3; i += 1) add(`e${i}`, 'event');
+      for (let i = 1; i <= 12; i += 1) add(`t${i}`, 'turn');
+      for (let i = 0; i <= 12; i += 1) await finish(`t${i}`);
+      for (let i = 0; i < 3; i += 1) await finish(`e${i}`);
+      await scheduler.whenIdle();
+      // One start in four goes to a waiting event; the rest to turns.
+      expect(started).toEqual([
+        't0',
+        't1',
+        't2',
+        't3',
+        'e0',
+        't4',
+        't5',
+        't6',
+        'e1',
+        't7',
+        't8',
+        't9',
+        'e2',
+        't10',
+        't11',
+        't12',
+      ]);
+    });
+
+    it('with priority off, runs both lanes first come first served in every slot', async () => {
+      const scheduler = new KeyedWorkScheduler(2, 100, () => undefined, { priority: false });
+      const { started, add, finish } = recorder(scheduler);
+      expect(add('e0', 'event')).toBe('started');
+      expect(add('e1', 'event')).toBe('started');
+      add('e2', 'event');
+      add('t0', 'turn');
+      await finish('e0');
+      await finish('e1');
+      expect(started).toEqual(['e0', 'e1', 'e2', 't0']);
+    });
+  });
 });

@@ -9,7 +9,8 @@ import { turnKey, TurnRepository } from './turn.repository';
 
 /**
  * Turns wake-ups (feed notifications, catch-up sweeps) into work under one bounded, keyed
- * scheduler: at most one turn per user in this instance, claims in PostgreSQL for the rest.
+ * scheduler: at most one turn per user in this instance, claims in PostgreSQL for the rest. User
+ * turns and event handlers are separate lanes, turns first (TURN_PRIORITY).
  * Wake-ups are hints; the claim decides whether there is anything to do.
  */
 @Injectable()
@@ -29,8 +30,11 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.scheduler = new KeyedWorkScheduler(this.settings.concurrency, this.settings.maxWaiting, () =>
-      this.bus.emit('catch-up.requested', { reason: 'engine has room after turning wake-ups away' }),
+    this.scheduler = new KeyedWorkScheduler(
+      this.settings.concurrency,
+      this.settings.maxWaiting,
+      () => this.bus.emit('catch-up.requested', { reason: 'engine has room after turning wake-ups away' }),
+      { priority: this.settings.turnPriority },
     );
     this.accepting = true;
     // Wake-ups emitted before the engine accepted work (startup sweep, first subscribe) were dropped.
@@ -61,8 +65,13 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
       this.ownership.noticeUnhandled(eventType);
       return;
     }
-    this.scheduler.schedule(`event:${eventId}`, () =>
-      this.events.run(eventId, this.shutdown.signal).catch((error: unknown) => this.logUnexpected(error, { eventId })),
+    this.scheduler.schedule(
+      `event:${eventId}`,
+      () =>
+        this.events
+          .run(eventId, this.shutdown.signal)
+          .catch((error: unknown) => this.logUnexpected(error, { eventId })),
+      'event',
     );
   }
 

@@ -8,7 +8,8 @@ export type PriorityItemType =
   | 'intro_offer_confirmation'
   | 'community_request'
   | 'community_response'
-  | 'solution_update';
+  | 'solution_update'
+  | 'expert_impact_notification';
 
 export interface PriorityItem {
   userId: string;

@@ -3,10 +3,11 @@ import type { Queryable } from '../database/database.service';
 import type { EventHandler, EventOutcome, StoredEvent } from '../routing/event-handler';
 
 /**
- * Takes the once-key of a workflow effect inside the handler's fenced transaction: true the first
- * time, false on a retry after commit, a replay by id, or a duplicate event about the same thing.
+ * Takes the once-key of a workflow effect inside the handler's fenced transaction (or the task's
+ * transaction, with no event id): true the first time, false on a retry after commit, a replay by
+ * id, or a duplicate event or task about the same thing.
  */
-export async function once(client: Queryable, key: string, eventId: string): Promise<boolean> {
+export async function once(client: Queryable, key: string, eventId: string | null): Promise<boolean> {
   const inserted = await client.query(
     `INSERT INTO workflow_once_keys (key, event_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key`,
     [key, eventId],

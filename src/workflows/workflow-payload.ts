@@ -3,7 +3,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { PermanentEventError, type StoredEvent } from '../routing/event-handler';
 
 /** Constraint texts name the field and the rule, never the value (payloads may carry user text). */
-function problems(errors: ValidationError[], prefix = ''): string[] {
+export function problems(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => [
     ...Object.values(error.constraints ?? {}).map((text) =>
       prefix && text.startsWith(error.property) ? `${prefix}${text}` : text,

@@ -3,6 +3,7 @@ import { EVENT_HANDLERS, type EventHandler } from '../routing/event-handler';
 import { CommunityRequestCloser } from './community/community-closer.job';
 import { CommunityWorkflows } from './community/community.workflow';
 import { ConnectionRequestWorkflows } from './intros/connection-request.workflow';
+import { IntroInquiryWorkflows } from './intros/intro-inquiry.workflow';
 import { IntroOfferWorkflows } from './intros/intro-offer.workflow';
 import { IntroOpportunityWorkflows } from './intros/intro-opportunity.workflow';
 import { MemberRepository } from './member.repository';
@@ -11,8 +12,15 @@ import { ProspectUpgrade } from './prospects/prospect.upgrade';
 import { TASK_WORKFLOWS, type TaskWorkflow } from './tasks/agent-task';
 import { AgentTaskRepository } from './tasks/agent-task.repository';
 import { AgentTaskRunner } from './tasks/agent-task.runner';
+import { CommunityRequestAvailableTask } from './tasks/community-request-available.task';
+import { CommunityResponseAvailableTask } from './tasks/community-response-available.task';
+import { IntroFollowupCheckTask } from './tasks/intro-followup.task';
 import { IntroOfferReminderTask } from './tasks/intro-offer-reminder.task';
+import { NotifyExpertOfImpactTask } from './tasks/notify-expert-of-impact.task';
+import { NotifyUserOfPrioritiesTask } from './tasks/notify-priorities.task';
+import { ProcessCommunityResponseTask } from './tasks/process-community-response.task';
 import { ReengagementTask } from './tasks/re-engagement.task';
+import { ResearchSolutionTask } from './tasks/research-solution.task';
 import { UserWorkflows } from './users/user.workflow';
 import { TIMER_JOBS, WorkflowScheduler, type TimerJob } from './workflow.scheduler';
 
@@ -36,8 +44,16 @@ interface WorkflowFamily {
     IntroOfferWorkflows,
     CommunityWorkflows,
     CommunityRequestCloser,
+    IntroInquiryWorkflows,
     ReengagementTask,
     IntroOfferReminderTask,
+    NotifyUserOfPrioritiesTask,
+    IntroFollowupCheckTask,
+    ResearchSolutionTask,
+    CommunityRequestAvailableTask,
+    CommunityResponseAvailableTask,
+    ProcessCommunityResponseTask,
+    NotifyExpertOfImpactTask,
     {
       provide: EVENT_HANDLERS,
       useFactory: (...families: WorkflowFamily[]): EventHandler[] => families.flatMap((family) => family.handlers()),
@@ -47,13 +63,24 @@ interface WorkflowFamily {
         IntroOpportunityWorkflows,
         ConnectionRequestWorkflows,
         IntroOfferWorkflows,
+        IntroInquiryWorkflows,
         CommunityWorkflows,
       ],
     },
     {
       provide: TASK_WORKFLOWS,
       useFactory: (...workflows: TaskWorkflow[]): TaskWorkflow[] => workflows,
-      inject: [ReengagementTask, IntroOfferReminderTask],
+      inject: [
+        ReengagementTask,
+        IntroOfferReminderTask,
+        NotifyUserOfPrioritiesTask,
+        IntroFollowupCheckTask,
+        ResearchSolutionTask,
+        CommunityRequestAvailableTask,
+        CommunityResponseAvailableTask,
+        ProcessCommunityResponseTask,
+        NotifyExpertOfImpactTask,
+      ],
     },
     {
       provide: TIMER_JOBS,

@@ -77,8 +77,15 @@ describe('community workflows', () => {
     // Both-area experts first (more overlap), then one of the single-area ones.
     for (const expert of experts.filter((_, i) => i % 2)) expect(targets.has(expert.userId)).toBe(true);
     for (const excluded of [requester, unverified, outsider]) expect(targets.has(excluded.userId)).toBe(false);
+    // Each expert gets one community_request_available task (replay adds none); the task writes the priority.
     for (const userId of request.target_user_ids) {
-      expect(await priorityStatus(userId, requestId)).toEqual({ status: 'active', value_score: 80 });
+      const tasks = await h.tasks(userId, 'community_request_available');
+      expect(tasks).toEqual([
+        expect.objectContaining({ agent_type: 'account_manager', priority: 'high', context_json: { requestId } }),
+      ]);
+      await expectEventually(async () =>
+        expect(await priorityStatus(userId, requestId)).toEqual({ status: 'active', value_score: 80 }),
+      );
     }
     const routed = (await h.eventsOfType('community.request_routed')).filter((e) => e.payload.requestId === requestId);
     expect(routed).toEqual([
@@ -119,7 +126,15 @@ describe('community workflows', () => {
     );
     await h.done(id);
     await h.replay(id);
-    const queued = await h.queued(requester.userId);
+    const queued = await expectEventually(async () => {
+      const rows = await h.queued(requester.userId);
+      expect(rows).toHaveLength(1);
+      return rows;
+    });
+    expect(await h.tasks(requester.userId, 'community_response_available')).toEqual([
+      expect.objectContaining({ status: 'completed', priority: 'high', context_json: { requestId, responseId } }),
+    ]);
+    expect(await priorityStatus(requester.userId, responseId)).toEqual({ status: 'active', value_score: 75 });
     expect(queued.map((row) => [row.final_message, row.priority, row.subject])).toEqual([
       [
         'Someone in the network answered your question about usage-based pricing: Anchor on a committed minimum, then meter overage.',
@@ -181,6 +196,144 @@ describe('community workflows', () => {
     expect(closed).toEqual([
       { payload: { requestId: request.id, reason: 'fully_answered', responses: 1 }, created_by: 'workflows' },
     ]);
+  });
+
+  it('rewards an answer the requester judged once, tells the expert its impact once, and the closer pays nothing twice', async () => {
+    const asker = await h.member();
+    const expert = await h.member({ first_name: 'Ivo', expertise: ['freight'] });
+    // A second expert who does not answer keeps the request open until it expires.
+    await h.member({ expertise: ['freight'] });
+    await h.done(
+      await ask(asker, { expertiseNeeded: ['Freight'], category: 'logistics', requestSummary: 'freight brokers' }),
+    );
+    const [request] = await requestsOf(asker);
+    const responseId = await respond(request.id, expert, 'Start with two regional brokers.');
+    await h.done(
+      await h.emit(
+        'community.response_received',
+        { requestId: request.id, responseId, responderUserId: expert.userId, requestingUserId: asker.userId },
+        { id: request.id, type: 'community_request' },
+      ),
+    );
+    const judged = { responseId, usefulnessScore: 9, impactDescription: 'We signed our first freight client with it.' };
+    const first = await h.runTask(
+      await h.addTask({ taskType: 'process_community_response', userId: asker.userId, context: judged }),
+    );
+    expect(first).toMatchObject({ status: 'completed', result_json: { credited: true, bonus: true } });
+    // The same judgement again (a duplicate task): no credit, no second impact task.
+    const again = await h.runTask(
+      await h.addTask({ taskType: 'process_community_response', userId: asker.userId, context: judged }),
+    );
+    expect(again).toMatchObject({
+      status: 'completed',
+      result_json: { credited: false, bonus: false, impactTaskId: null },
+    });
+    const ledger = async () =>
+      (
+        await h.db.pool.query<{ amount: number; idempotency_key: string }>(
+          `SELECT amount, idempotency_key FROM credit_events WHERE user_id = $1 ORDER BY amount`,
+          [expert.userId],
+        )
+      ).rows;
+    expect(await ledger()).toEqual([
+      { amount: 10, idempotency_key: `community.response:${responseId}:${expert.userId}` },
+      { amount: 15, idempotency_key: `community.useful:${responseId}:${expert.userId}` },
+    ]);
+    const answer = await h.db.pool.query(
+      `SELECT usefulness_score, impact_description, status, credits_awarded FROM community_responses WHERE id = $1`,
+      [responseId],
+    );
+    expect(answer.rows[0]).toEqual({
+      usefulness_score: 9,
+      impact_description: judged.impactDescription,
+      status: 'rewarded',
+      credits_awarded: 25,
+    });
+
+    const [impactTask, ...more] = await h.tasks(expert.userId, 'notify_expert_of_impact');
+    expect(more).toEqual([]);
+    expect(await h.runTask(impactTask.id)).toMatchObject({ status: 'completed', result_json: { notified: true } });
+    const stray = await h.addTask({
+      taskType: 'notify_expert_of_impact',
+      userId: expert.userId,
+      context: { requestId: request.id, responseId },
+    });
+    expect(await h.runTask(stray)).toMatchObject({ status: 'completed', result_json: { notified: false } });
+    const impactTexts = (await h.queued(expert.userId)).filter(
+      (row) => row.subject === `community_impact:${responseId}`,
+    );
+    expect(impactTexts.map((row) => [row.final_message, row.priority])).toEqual([
+      ['Your answer about freight brokers made a difference: We signed our first freight client with it.', 'low'],
+    ]);
+    expect(await priorityStatus(expert.userId, responseId)).toEqual({ status: 'active', value_score: 40 });
+    expect(
+      (await h.eventsOfType('community.expert_notified_of_impact')).filter((e) => e.payload.responseId === responseId),
+    ).toHaveLength(1);
+
+    // The request expires and the timer closes it: the answer was already paid.
+    await h.db.pool.query(`UPDATE community_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      request.id,
+    ]);
+    await expectEventually(async () => expect((await requestsOf(asker))[0].status).toBe('closed'));
+    await h.app.get(WorkflowScheduler).tick();
+    expect(await ledger()).toHaveLength(2);
+  });
+
+  it('fails community tasks that can never run at once, with the field or row named', async () => {
+    const asker = await h.member();
+    const expert = await h.member({ expertise: ['zoning'] });
+    const stranger = await h.member();
+    await h.done(await ask(asker, { expertiseNeeded: ['zoning'], category: 'real estate', requestSummary: 'zoning' }));
+    const [request] = await requestsOf(asker);
+    const responseId = await respond(request.id, expert, 'Ask the city early.');
+    const nowhere = '00000000-0000-4000-8000-000000000000';
+    const cases: Array<[string, string, unknown, RegExp]> = [
+      [
+        'community_request_available',
+        stranger.userId,
+        { requestId: request.id },
+        /is not an expert of community request/,
+      ],
+      ['community_request_available', expert.userId, { requestId: nowhere }, /^community request .* does not exist$/],
+      [
+        'community_request_available',
+        expert.userId,
+        {},
+        /^invalid community_request_available context: requestId must be a UUID$/,
+      ],
+      ['community_response_available', stranger.userId, { requestId: request.id, responseId }, /was not asked by/],
+      ['community_response_available', asker.userId, { requestId: request.id, responseId: nowhere }, /does not exist$/],
+      [
+        'process_community_response',
+        asker.userId,
+        { responseId, usefulnessScore: 11 },
+        /usefulnessScore must not be greater than 10/,
+      ],
+      ['process_community_response', asker.userId, { responseId: nowhere, usefulnessScore: 5 }, /does not exist$/],
+      ['process_community_response', expert.userId, { responseId, usefulnessScore: 10 }, /only the requester judges/],
+      ['notify_expert_of_impact', stranger.userId, { requestId: request.id, responseId }, /is not by/],
+      ['notify_expert_of_impact', expert.userId, { requestId: request.id, responseId }, /has no impact to tell$/],
+    ];
+    for (const [taskType, userId, context, error] of cases) {
+      const row = await h.runTask(await h.addTask({ taskType, userId, context, maxRetries: 5 }));
+      expect([taskType, row.status, row.retry_count]).toEqual([taskType, 'failed', 1]);
+      expect(row.error_log).toMatch(error);
+    }
+    // A request that closed meanwhile: the expert's task completes and gives no priority.
+    await h.db.pool.query(`UPDATE community_requests SET status = 'closed' WHERE id = $1`, [request.id]);
+    const late = await h.runTask(
+      await h.addTask({
+        taskType: 'community_request_available',
+        userId: expert.userId,
+        context: { requestId: request.id },
+      }),
+    );
+    expect(late).toMatchObject({ status: 'completed', result_json: { skipped: 'request closed' } });
+    expect(await h.queued(stranger.userId)).toEqual([]);
+    const credits = await h.db.pool.query(`SELECT count(*)::int AS n FROM credit_events WHERE user_id = $1`, [
+      expert.userId,
+    ]);
+    expect(credits.rows[0].n).toBe(0);
   });
 
   it('keeps every balance equal to the sum of its ledger', async () => {

@@ -300,4 +300,56 @@ describe('intro workflows', () => {
     expect(rows.rows.filter((row) => row.credit_balance !== 0).length).toBeGreaterThanOrEqual(3);
     expect(rows.rows.filter((row) => row.credit_balance !== row.ledger)).toEqual([]);
   });
+
+  it('answers user.intro_inquiry with an intro_followup_check task: the intro state texted once per inquiry', async () => {
+    const innovator = await h.member({ first_name: 'Ivy', poc_agent_type: 'innovator' });
+    const connector = await h.member({ first_name: 'Cole' });
+    const stranger = await h.member();
+    const id = await intro(connector, innovator, null);
+    const inquiry = await h.emit(
+      'user.intro_inquiry',
+      { userId: innovator.userId, introType: 'intro_opportunity', introId: id },
+      { id: innovator.userId, type: 'user' },
+    );
+    await h.done(inquiry);
+    await h.replay(inquiry);
+    const [task, ...more] = await h.tasks(innovator.userId, 'intro_followup_check');
+    expect(more).toEqual([]);
+    expect(task).toMatchObject({ agent_type: 'innovator', priority: 'high' });
+    expect(await h.runTask(task.id)).toMatchObject({
+      status: 'completed',
+      result_json: { status: 'open', queued: true },
+    });
+    expect((await live(innovator.userId)).map((row) => [row.final_message, row.subject, row.agent_id])).toEqual([
+      [
+        "About your intro with Dana Reyes: it's still waiting on a reply. I'll tell you as soon as it moves.",
+        `intro_opportunity:${id}`,
+        'innovator',
+      ],
+    ]);
+
+    // Not a party, no such intro, a bad type: dead letters at once; nothing scheduled.
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ userId: stranger.userId, introType: 'intro_opportunity', introId: id }, /is not a party to intro_opportunity/],
+      [
+        { userId: stranger.userId, introType: 'intro_offer', introId: '00000000-0000-4000-8000-000000000000' },
+        /^intro_offer 00000000-0000-4000-8000-000000000000 does not exist$/,
+      ],
+      [{ userId: stranger.userId, introType: 'gossip', introId: id }, /introType must be one of/],
+    ];
+    for (const [payload, error] of bad) {
+      const row = await h.dead(await h.emit('user.intro_inquiry', payload));
+      expect(row.last_error).toMatch(error);
+    }
+    expect(await h.tasks(stranger.userId)).toEqual([]);
+    // A followup task from elsewhere about someone else's intro fails at once.
+    const stray = await h.addTask({
+      taskType: 'intro_followup_check',
+      userId: stranger.userId,
+      context: { introType: 'intro_opportunity', introId: id },
+      maxRetries: 5,
+    });
+    expect(await h.runTask(stray)).toMatchObject({ status: 'failed', retry_count: 1 });
+    expect(await h.queued(stranger.userId)).toEqual([]);
+  });
 });

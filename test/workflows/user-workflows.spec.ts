@@ -54,16 +54,76 @@ describe('user and notification workflows', () => {
     const id = await h.emit('user.verified', { userId: user.userId });
     await h.done(id);
     await h.replay(id);
+    // The event schedules the notify_user_of_priorities task a minute out; nothing is queued yet.
+    const [task, ...others] = await h.tasks(user.userId);
+    expect(others).toEqual([]);
+    expect(task).toMatchObject({
+      task_type: 'notify_user_of_priorities',
+      agent_type: 'innovator',
+      status: 'pending',
+      priority: 'high',
+      context_json: expect.objectContaining({ reason: 'welcome' }),
+    });
+    expect(task.scheduled_for.getTime() - Date.now()).toBeGreaterThan(30_000);
+    expect(await h.queued(user.userId)).toEqual([]);
+    expect(await h.runTask(task.id)).toMatchObject({
+      status: 'completed',
+      result_json: { queued: true, priorities: 2 },
+    });
     const queued = await h.queued(user.userId);
     expect(queued.map((row) => row.final_message)).toEqual([
       "Welcome in, Grace. You're verified, and I'm your point of contact here from now on.",
       'A few things are already waiting for you: an intro to Ana at Rivet; a question about pricing. Reply about any of them whenever suits you.',
     ]);
     expect(queued.every((row) => row.agent_id === 'innovator' && row.subject === 'welcome')).toBe(true);
-    // Never verifies anyone: the flag is as the operator left it.
+    // Never verifies anyone: the flag is as the operator left it. A second approval schedules
+    // nothing, and a welcome task from elsewhere finds the member already welcomed.
     const second = await h.emit('user.verified', { userId: user.userId });
     await h.done(second);
+    expect(await h.tasks(user.userId)).toHaveLength(1);
+    const stray = await h.addTask({
+      taskType: 'notify_user_of_priorities',
+      userId: user.userId,
+      context: { reason: 'welcome' },
+    });
+    expect(await h.runTask(stray)).toMatchObject({ status: 'completed', result_json: { queued: false } });
     expect(await h.queued(user.userId)).toHaveLength(2);
+  });
+
+  it('runs notify_user_of_priorities as a digest, and fails a task that can never run with a clear error', async () => {
+    const member = await h.member({ poc_agent_type: 'concierge' });
+    const idle = await h.member();
+    const unverified = await h.member({ verified: false, poc_agent_type: 'bouncer' });
+    await h.db.pool.query(
+      `INSERT INTO user_priorities (user_id, item_type, item_id, value_score, priority_rank, item_summary)
+       VALUES ($1, 'connection_request', gen_random_uuid(), 70, 1, 'Lena wants to meet you')`,
+      [member.userId],
+    );
+    const digest = await h.addTask({ taskType: 'notify_user_of_priorities', userId: member.userId, context: {} });
+    expect(await h.runTask(digest)).toMatchObject({ status: 'completed', result_json: { queued: true } });
+    expect(await h.texts(member.userId)).toEqual([
+      expect.objectContaining({
+        agent_id: 'concierge',
+        subject: 'priorities',
+        final_message:
+          'A few things are already waiting for you: Lena wants to meet you. Reply about any of them whenever suits you.',
+      }),
+    ]);
+    const nothing = await h.addTask({ taskType: 'notify_user_of_priorities', userId: idle.userId, context: {} });
+    expect(await h.runTask(nothing)).toMatchObject({ status: 'completed', result_json: { queued: false } });
+    expect(await h.queued(idle.userId)).toEqual([]);
+    const cases: Array<[string | null, unknown, RegExp]> = [
+      [unverified.userId, { reason: 'welcome' }, /is not verified; nothing to welcome$/],
+      [null, {}, /^notify_user_of_priorities task has no user_id$/],
+      [member.userId, { reason: 'party' }, /^invalid notify_user_of_priorities context: reason must be one of/],
+    ];
+    for (const [userId, context, error] of cases) {
+      const id = await h.addTask({ taskType: 'notify_user_of_priorities', userId, context, maxRetries: 5 });
+      const row = await h.runTask(id);
+      expect(row).toMatchObject({ status: 'failed', retry_count: 1 });
+      expect(row.error_log).toMatch(error);
+    }
+    expect(await h.queued(unverified.userId)).toEqual([]);
   });
 
   it('dead-letters bad user payloads at once with a clear error naming the field, never the value', async () => {
@@ -115,27 +175,49 @@ describe('user and notification workflows', () => {
     });
     await h.done(id);
     await h.replay(id);
-    const tasks = await h.db.pool.query(`SELECT task_type, status, context_json FROM agent_tasks WHERE user_id = $1`, [
-      user.userId,
-    ]);
-    expect(tasks.rows).toEqual([
-      {
+    const tasks = await h.tasks(user.userId);
+    expect(tasks).toEqual([
+      expect.objectContaining({
         task_type: 'research_solution',
         status: 'pending',
         context_json: expect.objectContaining({
           requestDescription: 'a payroll tool for contractors in Brazil',
           urgency: 'high',
         }),
-      },
+      }),
     ]);
-    const priorities = await h.db.pool.query(`SELECT item_type, value_score FROM user_priorities WHERE user_id = $1`, [
-      user.userId,
-    ]);
-    expect(priorities.rows).toEqual([{ item_type: 'solution_update', value_score: 75 }]);
+    // Recorded now, acknowledged later: the task is due after the agent's own reply.
+    expect(tasks[0].scheduled_for.getTime() - Date.now()).toBeGreaterThan(60_000);
     expect(
       (await h.eventsOfType('solution.research_initiated')).filter((e) => e.payload.userId === user.userId),
-    ).toHaveLength(1);
+    ).toEqual([
+      expect.objectContaining({ payload: expect.objectContaining({ taskId: tasks[0].id, category: 'payroll' }) }),
+    ]);
+    expect(await h.runTask(tasks[0].id)).toMatchObject({
+      status: 'completed',
+      result_json: { status: 'awaiting_research', category: 'payroll', urgency: 'high' },
+    });
+    const priorities = await h.db.pool.query(
+      `SELECT item_type, item_id, value_score FROM user_priorities WHERE user_id = $1`,
+      [user.userId],
+    );
+    expect(priorities.rows).toEqual([{ item_type: 'solution_update', item_id: tasks[0].id, value_score: 75 }]);
+    expect(await h.texts(user.userId)).toEqual([
+      expect.objectContaining({
+        priority: 'low',
+        subject: `solution:${tasks[0].id}`,
+        final_message:
+          "Quick note: your request about payroll is with our research team now. I'll come back to you as soon as there's something worth your time.",
+      }),
+    ]);
+    // No loop: the task emitted nothing, and no second research task exists.
     expect(await h.eventsOfType('user.inquiry.solution_needed')).toHaveLength(1);
+    expect(await h.tasks(user.userId)).toHaveLength(1);
+    // A research task with a bad context fails at once, with the field named.
+    const bad = await h.addTask({ taskType: 'research_solution', userId: user.userId, context: { urgency: 'soon' } });
+    const failed = await h.runTask(bad);
+    expect(failed.status).toBe('failed');
+    expect(failed.error_log).toMatch(/^invalid research_solution context: requestDescription .*urgency must be one of/);
   });
 
   it('upgrades a new member who was an uploaded prospect into a connection request, once', async () => {

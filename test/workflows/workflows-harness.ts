@@ -12,6 +12,19 @@ export interface EventRow {
   outcome: string | null;
 }
 
+export interface TaskRow {
+  id: string;
+  task_type: string;
+  agent_type: string;
+  status: string;
+  priority: string;
+  retry_count: number;
+  error_log: string | null;
+  context_json: Record<string, unknown> | null;
+  result_json: Record<string, unknown> | null;
+  scheduled_for: Date;
+}
+
 export interface QueuedRow {
   agent_id: string;
   final_message: string;
@@ -150,6 +163,55 @@ export class WorkflowsHarness {
       [eventType],
     );
     return rows.rows;
+  }
+
+  /** The user's agent_tasks, oldest first (of one type when given). */
+  async tasks(userId: string, taskType?: string): Promise<TaskRow[]> {
+    const rows = await this.db.pool.query<TaskRow>(
+      `SELECT id, task_type, agent_type, status, priority, retry_count, error_log, context_json, result_json, scheduled_for
+       FROM agent_tasks WHERE user_id = $1 AND ($2::text IS NULL OR task_type = $2) ORDER BY created_at, id`,
+      [userId, taskType ?? null],
+    );
+    return rows.rows;
+  }
+
+  /** Inserts a task as another component would (due now unless told). */
+  async addTask(task: {
+    taskType: string;
+    userId: string | null;
+    context: unknown;
+    maxRetries?: number;
+    agentType?: string;
+  }): Promise<string> {
+    const row = await this.db.pool.query<{ id: string }>(
+      `INSERT INTO agent_tasks (task_type, agent_type, user_id, context_json, max_retries, created_by)
+       VALUES ($1, $2, $3, $4::jsonb, $5, 'test') RETURNING id`,
+      [
+        task.taskType,
+        task.agentType ?? 'account_manager',
+        task.userId,
+        JSON.stringify(task.context),
+        task.maxRetries ?? 3,
+      ],
+    );
+    return row.rows[0].id;
+  }
+
+  /** Makes a scheduled task due now (a controlled clock) and waits until the runner ends it. */
+  async runTask(id: string, timeoutMs = 10_000): Promise<TaskRow> {
+    await this.db.pool.query(`UPDATE agent_tasks SET scheduled_for = now() WHERE id = $1 AND status = 'pending'`, [id]);
+    return expectEventually(
+      async () => {
+        const rows = await this.db.pool.query<TaskRow>(
+          `SELECT id, task_type, agent_type, status, priority, retry_count, error_log, context_json, result_json, scheduled_for
+           FROM agent_tasks WHERE id = $1`,
+          [id],
+        );
+        expect(['completed', 'failed']).toContain(rows.rows[0].status);
+        return rows.rows[0];
+      },
+      { timeoutMs },
+    );
   }
 
   async deadLetter(eventId: string): Promise<{ error_message: string } | undefined> {

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../database/database.service';
 import { PermanentEventError, type EventHandler, type StoredEvent } from '../../routing/event-handler';
 import { MemberRepository } from '../member.repository';
-import { textMember } from '../member-texts';
-import { closePriorities, upsertPriority } from '../priority.writer';
+import { closePriorities } from '../priority.writer';
+import { scheduleTask } from '../tasks/task.writer';
 import { emitEvent, handlerFor, once, written, WORKFLOWS } from '../workflow-effects';
 import { missing, parsePayload } from '../workflow-payload';
 import { CommunityRequestNeededDto, CommunityResponseReceivedDto } from './community.dto';
@@ -13,7 +13,6 @@ import { CommunityRequestNeededDto, CommunityResponseReceivedDto } from './commu
 export const MAX_EXPERTS = 5;
 /** A similar open request this recent takes a new question instead of routing it again. */
 const ATTACH_WINDOW = '7 days';
-const EXPERT_SCORE = { high: 80, medium: 65, low: 50 } as const;
 
 /** "Agent of humans": questions routed to the members who know, and their answers back to the asker. */
 @Injectable()
@@ -30,7 +29,8 @@ export class CommunityWorkflows {
   /**
    * Attach to a similar open request of the last 7 days (same category, overlapping expertise), or
    * route a new request to up to 5 verified experts whose expertise overlaps (never the requester),
-   * each given a `community_request` priority; no expert → `community.no_experts_found`.
+   * each given a `community_request_available` task (the task writes their priority); no expert →
+   * `community.no_experts_found`.
    */
   private async requestNeeded(event: StoredEvent) {
     const payload = parsePayload(CommunityRequestNeededDto, event);
@@ -98,14 +98,14 @@ export class CommunityWorkflows {
         ],
       );
       for (const expertId of expertIds) {
-        await upsertPriority(client, {
+        await scheduleTask(client, {
+          taskType: 'community_request_available',
+          agentType: 'account_manager',
           userId: expertId,
-          itemType: 'community_request',
-          itemId: requestId,
-          valueScore: EXPERT_SCORE[payload.urgency],
-          summary: `a member's question about ${payload.requestSummary}`,
-          context: payload.category ?? null,
-          expiresAt: new Date(Date.now() + 7 * 24 * 3600_000),
+          contextId: requestId,
+          contextType: 'community_request',
+          priority: payload.urgency,
+          context: { requestId },
         });
       }
       await emitEvent(client, {
@@ -118,7 +118,10 @@ export class CommunityWorkflows {
     });
   }
 
-  /** An expert answered: counted on the request, the expert's priority actioned, the requester told. */
+  /**
+   * An expert answered: counted on the request, the expert's priority actioned, and a
+   * `community_response_available` task tells the requester (once per answer).
+   */
   private responseReceived(event: StoredEvent) {
     const payload = parsePayload(CommunityResponseReceivedDto, event);
     return Promise.resolve(
@@ -151,24 +154,14 @@ export class CommunityWorkflows {
           { itemType: 'community_request', itemId: request.id, userId: payload.responderUserId },
           'actioned',
         );
-        await upsertPriority(client, {
+        await scheduleTask(client, {
+          taskType: 'community_response_available',
+          agentType: 'account_manager',
           userId: payload.requestingUserId,
-          itemType: 'community_response',
-          itemId: payload.responseId,
-          valueScore: 75,
-          summary: `an answer to your question about ${request.request_summary ?? 'your question'}`,
-        });
-        const summary = answer.response_text?.trim();
-        await textMember(client, this.members, {
-          userId: payload.requestingUserId,
-          texts: [
-            summary
-              ? `Someone in the network answered your question about ${request.request_summary ?? 'your question'}: ${summary}`
-              : `Someone in the network answered your question about ${request.request_summary ?? 'your question'}. Want the details?`,
-          ],
-          subject: `community_request:${request.id}`,
+          contextId: request.id,
+          contextType: 'community_request',
           priority: 'high',
-          data: { kind: 'community_response', requestId: request.id, responseId: payload.responseId },
+          context: { requestId: request.id, responseId: payload.responseId },
         });
       }),
     );

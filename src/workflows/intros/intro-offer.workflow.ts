@@ -5,7 +5,8 @@ import { awardCredits } from '../credit.ledger';
 import { MemberRepository, nameOf } from '../member.repository';
 import { textMember } from '../member-texts';
 import { clampScore, closePriorities, upsertPriority } from '../priority.writer';
-import { handlerFor, once, written, WORKFLOWS } from '../workflow-effects';
+import { scheduleTask } from '../tasks/task.writer';
+import { handlerFor, once, written } from '../workflow-effects';
 import { missing, parsePayload } from '../workflow-payload';
 import { IntroOfferCreatedDto, IntroOfferRefDto, IntroOfferStepDto } from './intro.dto';
 
@@ -140,13 +141,15 @@ export class IntroOfferWorkflows {
           subject: `intro_offer:${offer.id}`,
           data: { kind: 'intro_offer_accepted', introOfferId: offer.id },
         });
-        await client.query(
-          `INSERT INTO agent_tasks (task_type, agent_type, user_id, context_id, context_type, scheduled_for, priority,
-             context_json, created_by)
-           VALUES ('intro_offer_confirmation_reminder', 'concierge', $1, $2, 'intro_offer', now() + $3 * interval '1 millisecond',
-             'medium', $4, $5)`,
-          [payload.offeringUserId, offer.id, CONFIRMATION_REMINDER_DELAY_MS, { introOfferId: offer.id }, WORKFLOWS],
-        );
+        await scheduleTask(client, {
+          taskType: 'intro_offer_confirmation_reminder',
+          agentType: 'concierge',
+          userId: payload.offeringUserId,
+          contextId: offer.id,
+          contextType: 'intro_offer',
+          delayMs: CONFIRMATION_REMINDER_DELAY_MS,
+          context: { introOfferId: offer.id },
+        });
       }),
     );
   }

@@ -1,4 +1,5 @@
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IntroFollowupContextDto } from '../tasks/task-context.dto';
 
 const MAX_BOUNTY = 100_000;
 
@@ -128,4 +129,10 @@ export class ConnectionRequestDecisionDto {
 export class ConnectionRequestRefDto {
   @IsUUID()
   connectionRequestId!: string;
+}
+
+/** `user.intro_inquiry`: a member asked where one of their intros stands. */
+export class IntroInquiryDto extends IntroFollowupContextDto {
+  @IsUUID()
+  userId!: string;
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DatabaseService, type Queryable } from '../../database/database.service';
+import type { Queryable } from '../../database/database.service';
 import { PermanentEventError, type EventHandler, type StoredEvent } from '../../routing/event-handler';
-import { enqueueMessage } from '../../messaging/message-queue.writer';
 import { MemberRepository, voiceOf } from '../member.repository';
-import { upsertPriority } from '../priority.writer';
 import { ProspectUpgrade } from '../prospects/prospect.upgrade';
+import { scheduleTask } from '../tasks/task.writer';
 import { missing, parsePayload } from '../workflow-payload';
 import { emitEvent, handlerFor, nothing, once, written, WORKFLOWS } from '../workflow-effects';
 import { SolutionNeededDto, UserMessageReceivedDto, UserRefDto } from './user.dto';
@@ -19,8 +18,10 @@ function userOf(event: StoredEvent): string {
   throw new PermanentEventError(`invalid ${event.eventType} payload: userId must be a UUID (or aggregate_id the user)`);
 }
 
-/** Top priorities named in a welcome: enough to be useful, few enough for one text. */
-const WELCOME_PRIORITIES = 3;
+/** The welcome goes a minute after the approval (as in the original). */
+export const WELCOME_DELAY_MS = 60_000;
+/** The research request is acknowledged after the agent's own reply, not on top of it. */
+export const RESEARCH_ACK_DELAY_MS = 10 * 60_000;
 
 /**
  * The user family: activity, verification, onboarding and research requests.
@@ -29,7 +30,6 @@ const WELCOME_PRIORITIES = 3;
 @Injectable()
 export class UserWorkflows {
   constructor(
-    private readonly database: DatabaseService,
     private readonly members: MemberRepository,
     private readonly prospects: ProspectUpgrade,
   ) {}
@@ -65,35 +65,25 @@ export class UserWorkflows {
   }
 
   /**
-   * A welcome in the voice of the member's agent, with their top priorities (the original's
-   * `notify_user_of_priorities`), queued once per member.
+   * Schedules the welcome with the member's top priorities (the original's
+   * `notify_user_of_priorities` task, +1 minute, so priorities written by the same approval are in
+   * it); the task queues it. Once per member.
    */
   private async verified(event: StoredEvent) {
     const userId = userOf(event);
     const member = await this.requireMember(userId);
     if (!member.verified) throw new PermanentEventError(`user ${userId} is not verified; nothing to welcome`);
-    const top = await this.database.query<{ item_summary: string | null; content: string | null }>(
-      `SELECT item_summary, content FROM user_priorities
-       WHERE user_id = $1 AND status IN ('active', 'presented') ORDER BY priority_rank, value_score DESC NULLS LAST LIMIT $2`,
-      [userId, WELCOME_PRIORITIES],
-    );
-    const items = top.map((row) => row.item_summary ?? row.content).filter((text): text is string => Boolean(text));
-    const agent = voiceOf(member);
-    const texts = [
-      `Welcome in${member.firstName ? `, ${member.firstName}` : ''}. You're verified, and I'm your point of contact here from now on.`,
-      items.length > 0
-        ? `A few things are already waiting for you: ${items.join('; ')}. Reply about any of them whenever suits you.`
-        : `Tell me what you're working on and who you'd like to meet, and I'll keep an eye out.`,
-    ];
     return written(async (client) => {
       if (!(await once(client, `user.verified:${userId}`, event.id))) return;
-      await enqueueMessage(client, {
+      await scheduleTask(client, {
+        taskType: 'notify_user_of_priorities',
+        agentType: voiceOf(member),
         userId,
-        agentId: agent,
-        texts,
+        contextId: userId,
+        contextType: 'user',
         priority: 'high',
-        subject: 'welcome',
-        data: { kind: 'welcome', priorities: items.length },
+        delayMs: WELCOME_DELAY_MS,
+        context: { reason: 'welcome', sourceEventId: event.id },
       });
     });
   }
@@ -134,39 +124,29 @@ export class UserWorkflows {
   }
 
   /**
-   * Records the research request as a `research_solution` task for the research worker and a
-   * `solution_update` priority, so the member's agent brings the answer up when it lands. Emits
-   * `solution.research_initiated`, never `user.inquiry.solution_needed` again (no loop).
+   * Records the research request as a `research_solution` task (run here: the member's
+   * `solution_update` priority and the acknowledgement) and emits `solution.research_initiated`,
+   * never `user.inquiry.solution_needed` again (no loop).
    */
   private async solutionNeeded(event: StoredEvent) {
     const payload = parsePayload(SolutionNeededDto, event);
     await this.requireMember(payload.userId);
     return written(async (client: Queryable) => {
       if (!(await once(client, `user.inquiry.solution_needed:${event.id}`, event.id))) return;
-      const task = await client.query<{ id: string }>(
-        `INSERT INTO agent_tasks (task_type, agent_type, user_id, context_id, context_type, priority, context_json, created_by)
-         VALUES ('research_solution', 'solution_saga', $1, $2, 'conversation', $3, $4, $5) RETURNING id`,
-        [
-          payload.userId,
-          payload.conversationId,
-          payload.urgency,
-          {
-            requestDescription: payload.requestDescription,
-            category: payload.category ?? null,
-            urgency: payload.urgency,
-            sourceEventId: event.id,
-          },
-          WORKFLOWS,
-        ],
-      );
-      const taskId = task.rows[0].id;
-      await upsertPriority(client, {
+      const taskId = await scheduleTask(client, {
+        taskType: 'research_solution',
+        agentType: 'solution_saga',
         userId: payload.userId,
-        itemType: 'solution_update',
-        itemId: taskId,
-        valueScore: payload.urgency === 'high' ? 75 : payload.urgency === 'medium' ? 60 : 45,
-        summary: 'research you asked for is under way',
-        context: payload.category ?? null,
+        contextId: payload.conversationId,
+        contextType: 'conversation',
+        priority: payload.urgency,
+        delayMs: RESEARCH_ACK_DELAY_MS,
+        context: {
+          requestDescription: payload.requestDescription,
+          category: payload.category ?? null,
+          urgency: payload.urgency,
+          sourceEventId: event.id,
+        },
       });
       await emitEvent(client, {
         event_type: 'solution.research_initiated',

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { MemberRepository } from '../member.repository';
+import { textMember } from '../member-texts';
+import { upsertPriority } from '../priority.writer';
+import { once } from '../workflow-effects';
+import { InvalidTaskError, type AgentTask, type TaskWorkflow } from './agent-task';
+import { CommunityResponseContextDto } from './task-context.dto';
+import { parseTaskContext, taskUser } from './task-context';
+
+/**
+ * `community_response_available` (from `community.response_received`, for the requester): a
+ * `community_response` priority and the answer's summary as a `high` text on the request's subject,
+ * once per answer whatever creates the task.
+ */
+@Injectable()
+export class CommunityResponseAvailableTask implements TaskWorkflow {
+  readonly taskType = 'community_response_available';
+
+  constructor(private readonly members: MemberRepository) {}
+
+  async run(client: PoolClient, task: AgentTask): Promise<Record<string, unknown>> {
+    const requesterId = taskUser(task);
+    const { requestId, responseId } = parseTaskContext(CommunityResponseContextDto, task);
+    const found = await client.query<{
+      requesting_user_id: string | null;
+      request_summary: string | null;
+      response_text: string | null;
+    }>(
+      `SELECT q.requesting_user_id, q.request_summary, r.response_text
+       FROM community_responses r JOIN community_requests q ON q.id = r.request_id
+       WHERE r.id = $1 AND r.request_id = $2`,
+      [responseId, requestId],
+    );
+    const answer = found.rows[0];
+    if (!answer) throw new InvalidTaskError(`community response ${responseId} to request ${requestId} does not exist`);
+    if (answer.requesting_user_id !== requesterId) {
+      throw new InvalidTaskError(`community request ${requestId} was not asked by ${requesterId}`);
+    }
+    const topic = answer.request_summary ?? 'your question';
+    await upsertPriority(client, {
+      userId: requesterId,
+      itemType: 'community_response',
+      itemId: responseId,
+      valueScore: 75,
+      summary: `an answer to your question about ${topic}`,
+    });
+    if (!(await once(client, `community_response_available:${responseId}`, null))) {
+      return { requestId, responseId, queued: false };
+    }
+    const summary = answer.response_text?.trim();
+    const queued = await textMember(client, this.members, {
+      userId: requesterId,
+      texts: [
+        summary
+          ? `Someone in the network answered your question about ${topic}: ${summary}`
+          : `Someone in the network answered your question about ${topic}. Want the details?`,
+      ],
+      subject: `community_request:${requestId}`,
+      priority: 'high',
+      data: { kind: 'community_response', requestId, responseId },
+    });
+    return { requestId, responseId, queued };
+  }
+}
