@@ -5,8 +5,10 @@ const MODEL = 'claude-sonnet-stand-in';
 
 interface Body {
   system: Array<{ type: string; text: string; cache_control?: unknown }>;
-  tools?: unknown[];
+  tools?: Array<{ input_schema: { properties: Record<string, unknown> } }>;
 }
+
+const decisionFields = (body: unknown) => Object.keys((body as Body).tools?.[0].input_schema.properties ?? {}).sort();
 
 /**
  * The one-call pipeline on the Bouncer, through the real SDK against the stand-in: the decision
@@ -104,5 +106,57 @@ describe('Bouncer: one model round trip, cached prefix, cost per call', () => {
     expect(Number(read.input_data.cache_read_input_tokens)).toBeGreaterThanOrEqual(1024);
     // A cached read costs less than the same call writing the cache.
     expect(Number(read.cost_usd)).toBeLessThan(Number(written.cost_usd));
+  });
+
+  it('asks the one-call decision for the reply and no note, and the two-call decision for a note and no reply', async () => {
+    stand.enqueue({
+      kind: 'tool_use',
+      name: 'make_decision',
+      input: { next_scenario: 'ask_for_referrer', reply_texts: ['Who sent you my way?'] },
+    });
+    await oneCall.send(await oneCall.newUser(), ['hello']);
+    stand.enqueue(
+      {
+        kind: 'tool_use',
+        name: 'make_decision',
+        input: { next_scenario: 'ask_for_referrer', context_for_response: 'curt, they seem busy' },
+      },
+      { kind: 'text', text: 'Who told you about this?' },
+    );
+    await twoCall.send(await twoCall.newUser(), ['hello']);
+
+    const [oneCallDecision, twoCallDecision, render] = stand.requests.map((r) => r.body as Body);
+    expect(decisionFields(oneCallDecision)).toEqual([
+      'collect_user_info',
+      'next_scenario',
+      'questions_asked',
+      'reply_texts',
+    ]);
+    expect(decisionFields(twoCallDecision)).toEqual([
+      'collect_user_info',
+      'context_for_response',
+      'next_scenario',
+      'questions_asked',
+    ]);
+    // The two-call note reaches its render, as data after the cached prefix.
+    expect(render.system[0].text).not.toContain('curt, they seem busy');
+    expect(render.system[1].text).toContain('curt, they seem busy');
+  });
+
+  it('caches the two-call reference’s render prefix from the second turn on, as the decision’s', async () => {
+    const script = () =>
+      stand.enqueue(
+        { kind: 'tool_use', name: 'make_decision', input: { next_scenario: 'ask_for_referrer' } },
+        { kind: 'text', text: 'Who told you about this?' },
+      );
+    script();
+    await twoCall.send(await twoCall.newUser(), ['hello']);
+    script();
+    await twoCall.send(await twoCall.newUser(), ['hi there']);
+
+    const [, firstRender, , secondRender] = stand.requests;
+    expect((firstRender.body as Body).tools).toBeUndefined();
+    expect(firstRender.usage?.cache_creation_input_tokens).toBeGreaterThanOrEqual(1024);
+    expect(secondRender.usage?.cache_read_input_tokens).toBeGreaterThanOrEqual(1024);
   });
 });

@@ -31,11 +31,11 @@ describe('Concierge re-engagement', () => {
         [member.userId],
       )
     ).rows;
-  const pastNudge = (member: SeededUser, daysAgo: number) =>
+  const pastNudge = (member: SeededUser, daysAgo: number, agentType = 'concierge') =>
     pool().query(
       `INSERT INTO agent_actions_log (agent_type, action_type, user_id, created_at)
-       VALUES ('concierge', 're_engagement_message_sent', $1, now() - make_interval(days => $2))`,
-      [member.userId, daysAgo],
+       VALUES ($3, 're_engagement_message_sent', $1, now() - make_interval(days => $2))`,
+      [member.userId, daysAgo, agentType],
     );
 
   it('queues a proactive text about open priorities, never a reply, and counts the presentation', async () => {
@@ -67,6 +67,23 @@ describe('Concierge re-engagement', () => {
     expect(rows).toEqual([{ presentation_count: 1, status: 'presented' }]);
     expect(await actions(member)).toEqual(expect.arrayContaining(['re_engagement_message_sent', 'priority_presented']));
     expect(await pendingChecks(member)).toEqual([{ days: '14', priority: 'medium' }]);
+  });
+
+  it('counts an Innovator’s nudge to the same user: one stream of proactive texts per member', async () => {
+    const member = await seedMember(pool());
+    await addIntroOpportunity(
+      pool(),
+      member,
+      { first: 'Omar', last: 'Haddad', company: 'Umbrella' },
+      { priority: { value: 80 } },
+    );
+    await pastNudge(member, 2, 'innovator');
+
+    await harness.send(member, [check], 'system');
+
+    expect(await harness.queued(member.userId)).toEqual([]);
+    expect(await actions(member)).toContain('re_engagement_throttled');
+    expect(await pendingChecks(member)).toEqual([{ days: '5', priority: 'low' }]);
   });
 
   it('reschedules without any model call when a nudge went out within 7 days', async () => {

@@ -247,7 +247,8 @@ describe('Innovator on Claude (stand-in)', () => {
   });
 
   it('the Concierge’s tools work for the innovator under the same id rule', async () => {
-    const world = await seedInnovatorWorld(pool());
+    // Credits that cover the warm-intro bounty the accepted offer holds.
+    const world = await seedInnovatorWorld(pool(), { credits: 50 });
     await pool().query(`UPDATE innovators SET warm_intro_bounty = 30 WHERE user_id = $1`, [world.innovator.userId]);
     script(
       {
@@ -272,6 +273,28 @@ describe('Innovator on Claude (stand-in)', () => {
     expect(opportunity.rows[0].status).toBe('open');
     expect((await refusals(world.innovator.userId)).map((r) => r.input_data.tool)).toEqual([
       'accept_intro_opportunity',
+    ]);
+  });
+
+  it('refuses accepting an intro offer whose warm-intro bounty the credits do not cover, and says so', async () => {
+    const world = await seedInnovatorWorld(pool(), { credits: 10 });
+    await pool().query(`UPDATE innovators SET warm_intro_bounty = 30 WHERE user_id = $1`, [world.innovator.userId]);
+    script(
+      {
+        next_scenario: 'member_tool_acknowledgment',
+        tools_to_use: [{ tool_name: 'accept_intro_offer', tool_input: { intro_offer_id: world.introIds.offer } }],
+      },
+      'Done, the intro to Casey Moore is on its way.',
+    );
+
+    const turn = await harness.send(world.innovator, ['yes to Casey']);
+
+    const offer = await pool().query(`SELECT status FROM intro_offers WHERE id = $1`, [world.introIds.offer]);
+    expect(offer.rows[0].status).toBe('pending_introducee_response');
+    expect((await refusals(world.innovator.userId)).map((r) => r.input_data.tool)).toEqual(['accept_intro_offer']);
+    // The render's "done" is refused by the rule that a refused bounty states what is available.
+    expect(turn.replies).toEqual([
+      'Accepting that intro holds your warm intro bounty of 30 credits, above your available credits (10). Add credits first, or lower your warm intro bounty?',
     ]);
   });
 

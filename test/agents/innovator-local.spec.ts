@@ -261,8 +261,41 @@ describe('Innovator on the local model', () => {
       );
       expect(events).toHaveLength(1);
       expect(events[0].payload).toMatchObject({ introOfferId: world.introIds.offer, bountyCredits: 40 });
+      // The Concierge's tool, run by the Innovator: the event names the acting agent.
+      expect(events[0].created_by).toBe('innovator_agent');
       expect(turn.replies.join(' ')).toContain('Casey Moore');
       for (const reply of turn.replies) expect(reply.length).toBeLessThanOrEqual(200);
+    });
+
+    it('refuses to accept an intro offer whose warm-intro bounty exceeds the credits, audited, and says why', async () => {
+      const world = await seedInnovatorWorld(pool(), { credits: 10 });
+      await pool().query(`UPDATE innovators SET warm_intro_bounty = 40 WHERE user_id = $1`, [world.innovator.userId]);
+      const { rows: before } = await pool().query(`SELECT status, bounty_credits FROM intro_offers WHERE id = $1`, [
+        world.introIds.offer,
+      ]);
+
+      const turn = await harness.send(world.innovator, ['yes, I would like the intro to Casey Moore']);
+
+      const { rows } = await pool().query(`SELECT status, bounty_credits FROM intro_offers WHERE id = $1`, [
+        world.introIds.offer,
+      ]);
+      expect(rows).toEqual(before);
+      expect(
+        (await eventsOf(pool(), 'intro.offer_accepted')).filter((e) => e.aggregate_id === world.introIds.offer),
+      ).toEqual([]);
+      const { rows: refusals } = await pool().query(
+        `SELECT input_data, error FROM agent_actions_log WHERE user_id = $1 AND action_type = 'tool_call_refused'`,
+        [world.innovator.userId],
+      );
+      expect(refusals).toEqual([
+        {
+          input_data: { tool: 'accept_intro_offer' },
+          error: 'warm intro bounty of the offer above the available credits',
+        },
+      ]);
+      expect(turn.replies.join(' ')).toContain('40');
+      expect(turn.replies.join(' ')).toContain('(10)');
+      expect(turn.replies.join(' ')).not.toMatch(/let them know|set up/i);
     });
 
     it('declining it expires nothing else and carries no bounty', async () => {

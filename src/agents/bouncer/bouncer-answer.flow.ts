@@ -4,10 +4,10 @@ import { AgentTurns } from '../kit/agent-turns';
 import { chatTurns } from '../model/chat-turns';
 import { verificationAddress } from '../product/product-facts';
 import type { BouncerContext } from './bouncer.context';
-import { BOUNCER_DECISION_TOOL } from './bouncer-decision.tool';
+import { bouncerDecisionTool } from './bouncer-decision.tool';
 import { decideBouncerLocally } from './bouncer.local-decider';
 import { cancelReengagement, reengagementTask } from './bouncer-nudges';
-import { BOUNCER_DECISION_SYSTEM, bouncerDecisionState } from './bouncer.prompts';
+import { bouncerDecisionState, bouncerDecisionSystem } from './bouncer.prompts';
 import { bouncerReply, previousBouncerReplies } from './bouncer-reply';
 import { BouncerRepository } from './bouncer.repository';
 import { chooseBouncerScenario } from './bouncer-scenario';
@@ -46,12 +46,12 @@ export class BouncerAnswerFlow {
     const decision = await turn.decide({
       purpose: 'bouncer.decide',
       prompt: {
-        staticSystem: BOUNCER_DECISION_SYSTEM,
+        staticSystem: bouncerDecisionSystem(turn.pipeline),
         dynamicSystem: bouncerDecisionState(context, awaiting, alreadyComplete),
         turns: chatTurns(context.history, emailVerifiedAck ? '(The email webhook verified my work email.)' : undefined),
         maxTokens: DECIDE_MAX_TOKENS,
       },
-      tool: BOUNCER_DECISION_TOOL,
+      tool: bouncerDecisionTool(turn.pipeline),
       local: () =>
         decideBouncerLocally({
           known: user,
@@ -107,6 +107,7 @@ export class BouncerAnswerFlow {
         emailJustVerified: emailVerifiedAck,
         nudge: false,
         previousReplies: previousBouncerReplies(context),
+        guidance: decision.guidance,
       },
       drafted,
     );

@@ -1,3 +1,4 @@
+import type { AgentPipeline } from '../../config/environment';
 import type { DecisionTool, Parsed } from '../model/model.types';
 import { ToolInputReader } from '../model/tool-input.reader';
 import { QUESTION_TOPICS, toQuestionTopics } from '../product/product-facts';
@@ -14,22 +15,29 @@ const TOP_LEVEL = [
 
 const text = (description: string) => ({ type: 'string', description });
 
-/** The Bouncer's Call 1 tool: one forced call returns the whole decision. */
+const PROPERTIES = {
+  next_scenario: { type: 'string', enum: [...BOUNCER_SCENARIOS] },
+  collect_user_info: COLLECT_USER_INFO_SCHEMA,
+  questions_asked: {
+    type: 'array',
+    items: { type: 'string', enum: [...QUESTION_TOPICS] },
+    description: 'Questions the user asked in this turn.',
+  },
+};
+
+/**
+ * The Bouncer's decision in the one-call pipeline (the default): one forced call returns the
+ * decision and the reply itself. No note for a reply writer: nobody else writes the reply, and every
+ * output token costs time (a Sonnet-class model writes about 70 a second).
+ */
 export const BOUNCER_DECISION_TOOL: DecisionTool<BouncerDecision> = {
   name: 'make_decision',
   description:
-    'Record what the user just told you about themself and which scenario the reply should follow. Call it exactly once.',
+    'Record what the user just told you about themself, which scenario the reply follows, and the reply. Call it exactly once.',
   inputSchema: {
     type: 'object',
     properties: {
-      next_scenario: { type: 'string', enum: [...BOUNCER_SCENARIOS] },
-      collect_user_info: COLLECT_USER_INFO_SCHEMA,
-      questions_asked: {
-        type: 'array',
-        items: { type: 'string', enum: [...QUESTION_TOPICS] },
-        description: 'Questions the user asked in this turn.',
-      },
-      context_for_response: text('One short note for whoever writes the reply.'),
+      ...PROPERTIES,
       reply_texts: {
         type: 'array',
         items: { type: 'string' },
@@ -41,6 +49,27 @@ export const BOUNCER_DECISION_TOOL: DecisionTool<BouncerDecision> = {
   },
   parse: parseBouncerDecision,
 };
+
+/**
+ * The decision of the two-call reference (decide, then render), as the original made it: no reply,
+ * a short note for the render call instead.
+ */
+export const BOUNCER_TWO_CALL_DECISION_TOOL: DecisionTool<BouncerDecision> = {
+  name: 'make_decision',
+  description:
+    'Record what the user just told you about themself and which scenario the reply should follow. Call it exactly once.',
+  inputSchema: {
+    type: 'object',
+    properties: { ...PROPERTIES, context_for_response: text('One short note for whoever writes the reply.') },
+    required: ['next_scenario'],
+    additionalProperties: false,
+  },
+  parse: parseBouncerDecision,
+};
+
+export function bouncerDecisionTool(pipeline: AgentPipeline): DecisionTool<BouncerDecision> {
+  return pipeline === 'one_call' ? BOUNCER_DECISION_TOOL : BOUNCER_TWO_CALL_DECISION_TOOL;
+}
 
 export function parseBouncerDecision(input: unknown): Parsed<BouncerDecision> {
   const reader = new ToolInputReader('make_decision');

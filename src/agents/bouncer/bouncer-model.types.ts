@@ -108,4 +108,6 @@ export interface BouncerRenderFacts {
   nudge: boolean;
   /** Earlier Bouncer texts, so a reply never repeats one verbatim. */
   previousReplies: string[];
+  /** The decision's note for the render call (two-call pipeline only). */
+  guidance?: string | null;
 }

@@ -5,7 +5,7 @@ import type { AgentTurn } from '../kit/agent-turn';
 import { AgentTurns } from '../kit/agent-turns';
 import { chatTurns } from '../model/chat-turns';
 import type { ConciergeContext, ConciergePriority } from './concierge.context';
-import { CONCIERGE_DECISION_TOOL } from './concierge-decision.tool';
+import { conciergeDecisionTool } from './concierge-decision.tool';
 import {
   awaitingItems,
   focusItem,
@@ -19,11 +19,11 @@ import {
 } from './concierge-intent';
 import { decideConciergeLocally } from './concierge.local-decider';
 import type { ConciergeRenderFacts, ConciergeScenario, ConciergeToolName, ToolOutcome } from './concierge-model.types';
-import { isBareAnswer, offersIntro, wantsToMeet } from './concierge-phrasings';
+import { apologises, isBareAnswer, offersIntro, soundsFrustrated, wantsToMeet } from './concierge-phrasings';
 import {
-  CONCIERGE_DECISION_SYSTEM,
   CONCIERGE_RENDER_SYSTEM,
   conciergeDecisionState,
+  conciergeDecisionSystem,
   conciergeRenderState,
 } from './concierge.prompts';
 import { conciergeTone, previousConciergeReplies } from './concierge-reply';
@@ -75,7 +75,7 @@ export class ConciergeAnswerFlow {
     const decision = await turn.decide({
       purpose: 'concierge.decide',
       prompt: {
-        staticSystem: CONCIERGE_DECISION_SYSTEM,
+        staticSystem: conciergeDecisionSystem(turn.pipeline),
         dynamicSystem: conciergeDecisionState(context, items, candidates),
         turns: chatTurns(
           context.history,
@@ -83,7 +83,7 @@ export class ConciergeAnswerFlow {
         ),
         maxTokens: DECIDE_MAX_TOKENS,
       },
-      tool: CONCIERGE_DECISION_TOOL,
+      tool: conciergeDecisionTool(turn.pipeline),
       local: () => decideConciergeLocally({ texts, items, focus, context, mentionIds: candidates.map((p) => p.id) }),
     });
 
@@ -149,7 +149,27 @@ export class ConciergeAnswerFlow {
     if (scenario === 'request_clarification') options = items.slice(0, 3).map((item) => item.label);
     if (scenario !== decision.scenario || refused + unrelated > 0) draftHolds = false;
 
-    const mention = this.mention(turn, decision.proactivePriorityId, topicIds, texts, scenario);
+    // The original's post_clarification_context, decided in code on both models: the model's reading
+    // of frustration and the plain phrasings both count; right after a clarifying question, the
+    // reply owns the confusion first. A frustrated member gets no proactive mention (a stress signal).
+    const frustrated = decision.frustrationDetected || soundsFrustrated(texts);
+    const acknowledgeConfusion = frustrated && context.hadRecentClarification;
+    if (frustrated || context.hadRecentClarification) {
+      turn.log.add('post_clarification_context', {
+        output_data: {
+          had_recent_clarification: context.hadRecentClarification,
+          frustration_detected: frustrated,
+          should_acknowledge_confusion: acknowledgeConfusion,
+        },
+      });
+    }
+
+    const mention = this.mention(turn, frustrated ? null : decision.proactivePriorityId, topicIds, texts, scenario);
+    if (frustrated && decision.proactivePriorityId) {
+      turn.log.add('proactive_mention_vetoed', {
+        output_data: { priority_id: decision.proactivePriorityId, reason: 'frustration' },
+      });
+    }
     if (decision.proactivePriorityId && !mention) draftHolds = false;
 
     const facts: ConciergeRenderFacts = {
@@ -159,10 +179,15 @@ export class ConciergeAnswerFlow {
       outcomes,
       clarification:
         scenario === 'request_clarification'
-          ? { question: draftHolds ? decision.clarifyingQuestion : null, options }
+          ? {
+              // The one-call decision's question is its reply; the two-call reference names it apart.
+              question: draftHolds ? (decision.clarifyingQuestion ?? decision.replyTexts[0] ?? null) : null,
+              options,
+            }
           : null,
       mention: mention ? { priorityId: mention.id, text: mentionText(mention) } : null,
       previousReplies: previousConciergeReplies(context),
+      acknowledgeConfusion,
     };
     let replies: string[] = [];
     if (scenario === 'emoji_reply_only') replies = ['👍'];
@@ -181,6 +206,8 @@ export class ConciergeAnswerFlow {
           context,
           outcomes.map((o) => o.subject),
         ),
+        // After a clarifying question, a frustrated member's reply must own the confusion.
+        accept: (replyTexts) => replyTexts.length > 0 && (!acknowledgeConfusion || apologises(replyTexts)),
         drafted: draftHolds ? decision.replyTexts : null,
       });
     }

@@ -1,7 +1,7 @@
 import type { IdKind } from '../context/loaded-ids';
 import type { ConciergeContext, ConciergePriority } from './concierge.context';
 import type { ConciergeToolName } from './concierge-model.types';
-import { showsStress, significantWords } from './concierge-phrasings';
+import { showsStress, significantWords, soundsFrustrated } from './concierge-phrasings';
 
 /** Something waiting for the member's answer: an intro to make, an offer, a request to meet, a question. */
 export interface AwaitingItem {
@@ -127,7 +127,7 @@ export const MENTION_MIN_DAYS = 3;
 /**
  * "While I have you": a priority may be mentioned only if it is on a different topic than
  * this turn, its value is above 70, it was last presented more than 3 days ago, it was not
- * mentioned in the last 2 messages, and the member shows no sign of stress.
+ * mentioned in the last 2 messages, and the member shows no sign of stress or frustration.
  */
 export function mentionable(
   context: ConciergeContext,
@@ -144,7 +144,7 @@ export function mentionable(
   const recent = [...context.earlierMessages.slice(-2), ...context.turnMessages].map((m) => m.content.toLowerCase());
   const words = nameWords(priority.primaryName, priority.secondaryName);
   if (recent.some((text) => words.some((word) => text.includes(word)))) return false;
-  if (showsStress(texts)) return false;
+  if (showsStress(texts) || soundsFrustrated(texts)) return false;
   return true;
 }
 

@@ -50,6 +50,8 @@ export interface ConciergeDecision {
   questions: QuestionTopic[];
   /** The reply texts (one-call pipeline); empty when the local model decides. */
   replyTexts: string[];
+  /** The model read frustration or confusion in the member's texts (the code's own reading is added to it). */
+  frustrationDetected: boolean;
 }
 
 /** What a tool did, for the reply (names only from the loaded context or the member's own texts). */
@@ -69,6 +71,8 @@ export interface ConciergeRenderFacts {
   /** A priority to mention after the answer ("while I have you"). */
   mention: { priorityId: string; text: string } | null;
   previousReplies: string[];
+  /** Right after a clarifying question, the member sounds frustrated: the reply apologises first. */
+  acknowledgeConfusion?: boolean;
 }
 
 /** The re-engagement decision (Call 1 re-engagement). */

@@ -18,6 +18,12 @@ const MADE_INTRO =
   /\b(?:i (?:made|sent|did) the intro|intro(?:duction)? (?:is )?(?:done|made|sent)|i introduced them|made the connection|just connected them)\b/i;
 const STRESS = /\b(?:busy|swamped|slammed|stressed|overwhelmed|crazy week|later|not now|leave me alone|stop)\b/i;
 
+/** Frustration or confusion with the Concierge itself (not with the member's week). */
+const FRUSTRATION =
+  /(?:\b(?:that'?s not what i (?:said|meant|asked)|not what i (?:said|meant|asked)|i already (?:told|said|answered)|i just (?:told|said)|you(?:'re| are) not listening|are you (?:even )?listening|are you a bot|you(?:'re| are) confusing me|this is (?:so |really )?(?:confusing|frustrating)|makes no sense|doesn'?t make sense|never ?mind|forget it|come on|ugh+)\b|\?{3,})/i;
+/** A reply that owns the confusion. */
+const APOLOGY = /\b(?:sorry|apolog\w*|my mistake|my bad|confusion)\b/i;
+
 const joined = (texts: readonly string[]): string => texts.join(' ').trim();
 
 export const saysYes = (texts: readonly string[]): boolean => YES.test(joined(texts));
@@ -27,6 +33,8 @@ export const wantsToMeet = (texts: readonly string[]): boolean => WANT_TO_MEET.t
 export const madeIntro = (texts: readonly string[]): boolean => MADE_INTRO.test(joined(texts));
 export const asksForResearch = (texts: readonly string[]): boolean => RESEARCH.test(joined(texts));
 export const showsStress = (texts: readonly string[]): boolean => STRESS.test(joined(texts));
+export const soundsFrustrated = (texts: readonly string[]): boolean => FRUSTRATION.test(joined(texts));
+export const apologises = (texts: readonly string[]): boolean => APOLOGY.test(joined(texts));
 
 /** A yes or no with nothing else of substance ("yes", "sure, sounds good", "no thanks"). */
 export function isBareAnswer(texts: readonly string[]): boolean {

@@ -8,6 +8,7 @@ import type { ConciergeContext } from './concierge.context';
 import { CONCIERGE_REENGAGEMENT_TOOL } from './concierge-decision.tool';
 import { mentionText } from './concierge-intent';
 import { decideConciergeReengagementLocally } from './concierge.local-decider';
+import { soundsFrustrated } from './concierge-phrasings';
 import { presentPriority } from './concierge-presentation';
 import { CONCIERGE_REENGAGEMENT_SYSTEM, conciergeReengagementState } from './concierge.prompts';
 import { conciergeTone } from './concierge-reply';
@@ -18,6 +19,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const NUDGE_SPACING_DAYS = 7;
 export const MAX_UNANSWERED_NUDGES = 3;
 export const CONCIERGE_NUDGE_SUBJECT = 're_engagement:concierge';
+/** After a frustrated last text, the next look is a month away. */
+const FRUSTRATED_EXTEND_DAYS = 30;
 
 /**
  * Member re-engagement: throttling first, before any model call; then the model decides
@@ -43,6 +46,16 @@ export class ConciergeReengagementFlow {
     }
     if (unansweredNudges >= MAX_UNANSWERED_NUDGES) {
       turn.log.add('re_engagement_paused', { output_data: { unanswered_nudges: unansweredNudges } });
+      return turn.outcome([]);
+    }
+
+    // A member whose last text was frustrated with us gets no proactive text (both models).
+    const lastUserText = [...context.history].reverse().find((m) => m.role === 'user')?.content;
+    if (lastUserText !== undefined && soundsFrustrated([lastUserText])) {
+      this.schedule(turn, new Date(context.now.getTime() + FRUSTRATED_EXTEND_DAYS * DAY_MS), attempt, 'low');
+      turn.log.add('re_engagement_decision_no_message', {
+        output_data: { reason: 'the member sounded frustrated', extend_days: FRUSTRATED_EXTEND_DAYS },
+      });
       return turn.outcome([]);
     }
 

@@ -86,6 +86,8 @@ export interface ConciergeContext extends TurnContext {
   /** `innovators.warm_intro_bounty` when the member is an innovator (the bounty of an offer made to them). */
   ownWarmIntroBounty: number | null;
   nudges: NudgeHistory;
+  /** The Concierge's last turn with this member asked a clarifying question. */
+  hadRecentClarification: boolean;
 }
 
 /** the Concierge reads the last 5 messages. */
@@ -97,17 +99,27 @@ export class ConciergeContextLoader {
 
   async load(turn: TurnContext): Promise<ConciergeContext> {
     const userId = turn.user.id;
-    const [goal, priorities, introOpportunities, introOffers, connectionRequests, openRequests, bounty, nudges] =
-      await Promise.all([
-        this.repository.findGoal(userId),
-        this.repository.findPriorities(userId),
-        this.repository.findIntroOpportunities(userId),
-        this.repository.findIntroOffers(userId),
-        this.repository.findConnectionRequests(userId),
-        this.repository.findOpenRequests(userId),
-        this.repository.findWarmIntroBounty(userId),
-        this.repository.findNudgeHistory(userId, turn.now),
-      ]);
+    const [
+      goal,
+      priorities,
+      introOpportunities,
+      introOffers,
+      connectionRequests,
+      openRequests,
+      bounty,
+      nudges,
+      lastScenario,
+    ] = await Promise.all([
+      this.repository.findGoal(userId),
+      this.repository.findPriorities(userId),
+      this.repository.findIntroOpportunities(userId),
+      this.repository.findIntroOffers(userId),
+      this.repository.findConnectionRequests(userId),
+      this.repository.findOpenRequests(userId),
+      this.repository.findWarmIntroBounty(userId),
+      this.repository.findNudgeHistory(userId, turn.now),
+      this.repository.findLastTurnScenario(userId),
+    ]);
     const pendingPriority = priorities
       .filter((p) => p.itemType === 'community_request' && p.status === 'presented')
       .sort((a, b) => (b.presentedAt?.getTime() ?? 0) - (a.presentedAt?.getTime() ?? 0))
@@ -134,6 +146,7 @@ export class ConciergeContextLoader {
       pendingRequest: pendingPriority ? (openRequests.find((r) => r.id === pendingPriority.itemId) ?? null) : null,
       ownWarmIntroBounty: bounty,
       nudges,
+      hadRecentClarification: lastScenario === 'request_clarification',
     };
   }
 }

@@ -40,6 +40,7 @@ const decision = (
   clarifyingQuestion: null,
   questions: [],
   replyTexts: [],
+  frustrationDetected: false,
   ...extra,
 });
 

@@ -194,7 +194,10 @@ export class ConciergeRepository {
     return row ? row.warm_intro_bounty : null;
   }
 
-  /** Throttling: the last nudge, and nudges since the member last wrote, within 90 days. */
+  /**
+   * Throttling: the last nudge, and nudges since the member last wrote, within 90 days. Proactive
+   * texts of any member agent count (an Innovator nudge too): the member gets one stream of them.
+   */
   async findNudgeHistory(userId: string, now: Date): Promise<NudgeHistory> {
     const [row] = await this.database.query<{ last_nudge_at: Date | null; unanswered: string }>(
       `WITH last_text AS (
@@ -204,10 +207,21 @@ export class ConciergeRepository {
               count(*) FILTER (WHERE l.created_at > coalesce((SELECT at FROM last_text), '-infinity'::timestamptz))
                 AS unanswered
        FROM agent_actions_log l
-       WHERE l.user_id = $1 AND l.agent_type = 'concierge' AND l.action_type = 're_engagement_message_sent'
+       WHERE l.user_id = $1 AND l.agent_type <> 'bouncer' AND l.action_type = 're_engagement_message_sent'
          AND l.created_at > $2::timestamptz - make_interval(days => $3)`,
       [userId, now, NUDGE_WINDOW_DAYS],
     );
     return { lastNudgeAt: row?.last_nudge_at ?? null, unansweredNudges: Number(row?.unanswered ?? 0) };
+  }
+
+  /** The scenario of the Concierge's last answer to this member (its `concierge_turn` log row). */
+  async findLastTurnScenario(userId: string): Promise<string | null> {
+    const [row] = await this.database.query<{ scenario: string | null }>(
+      `SELECT output_data ->> 'scenario' AS scenario FROM agent_actions_log
+       WHERE user_id = $1 AND action_type = 'concierge_turn'
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [userId],
+    );
+    return row?.scenario ?? null;
   }
 }

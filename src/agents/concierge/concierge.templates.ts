@@ -75,6 +75,7 @@ export function renderConciergeTemplate(facts: ConciergeRenderFacts): string[] {
       else texts.push(pick(ACKNOWLEDGE, facts.previousReplies));
   }
   if (facts.mention) texts.push(`While I have you: ${facts.mention.text}. Want me to follow up on it?`);
+  if (facts.acknowledgeConfusion && texts.length > 0) texts[0] = `Sorry for the confusion. ${texts[0]}`;
   return texts;
 }
 

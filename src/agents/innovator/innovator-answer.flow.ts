@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AgentOutcome } from '../agent.types';
-import type { ToolResult } from '../kit/agent-turn';
+import type { AgentTurn, ToolResult } from '../kit/agent-turn';
 import { AgentTurns } from '../kit/agent-turns';
 import { chatTurns } from '../model/chat-turns';
 import type { InnovatorContext } from './innovator.context';
@@ -12,7 +12,7 @@ import { INNOVATOR_DECISION_SYSTEM, innovatorDecisionState } from './innovator.p
 import { CHECK_AFTER_ANSWER_DAYS, daysAfter, innovatorCheck } from './innovator-reengagement-task';
 import { baseFacts, innovatorReply } from './innovator-reply';
 import { PAYMENT_LINK_PLACEHOLDER } from './innovator-links';
-import { INNOVATOR_TOOLS, isOwnTool } from './innovator-tools';
+import { INNOVATOR_TOOLS, isOwnTool, type AnyInnovatorTool } from './innovator-tools';
 import type { ToolOutcome } from '../concierge/concierge-model.types';
 import type { IntroProgressFacts } from './tools/check-intro-progress.tool';
 import { BOUNTY_ABOVE_BALANCE, type RequestConnectionFacts } from './tools/request-connection.tool';
@@ -71,10 +71,17 @@ export class InnovatorAnswerFlow {
     for (const call of calls) {
       const tool = INNOVATOR_TOOLS.get(call.name);
       const result: ToolResult<unknown> = tool
-        ? await turn.use(tool, call.input)
+        ? await useTool(turn, tool, call.input)
         : turn.refuse(call.name.slice(0, 60), 'unknown tool');
       if (!result.ok) {
-        if (result.reason === BOUNTY_ABOVE_BALANCE || result.reason === WARM_BOUNTY_ABOVE_BALANCE) bountyRefused = true;
+        if (result.reason === OFFER_BOUNTY_ABOVE_BALANCE) facts.refusedOfferBounty = context.ownWarmIntroBounty;
+        if (
+          result.reason === BOUNTY_ABOVE_BALANCE ||
+          result.reason === WARM_BOUNTY_ABOVE_BALANCE ||
+          result.reason === OFFER_BOUNTY_ABOVE_BALANCE
+        ) {
+          bountyRefused = true;
+        }
         continue;
       }
       ran.push(call.name);
@@ -102,6 +109,25 @@ export class InnovatorAnswerFlow {
     turn.log.add('innovator_turn', { output_data: { scenario, tools: ran, replies: replies.length } });
     return turn.outcome(replies);
   }
+}
+
+/**
+ * Accepting an intro offered to the innovator holds their warm intro bounty (the Concierge's
+ * `accept_intro_offer`, imported as it is): refused, and audited, when the credits do not cover it.
+ */
+export const OFFER_BOUNTY_ABOVE_BALANCE = 'warm intro bounty of the offer above the available credits';
+
+async function useTool(
+  turn: AgentTurn<InnovatorContext>,
+  tool: AnyInnovatorTool,
+  raw: unknown,
+): Promise<ToolResult<unknown>> {
+  if (tool.name !== 'accept_intro_offer') return turn.use(tool, raw);
+  const parsed = turn.parse(tool, raw);
+  if (!parsed.ok) return parsed;
+  const bounty = turn.context.ownWarmIntroBounty ?? 0;
+  if (bounty > turn.context.availableCredits) return turn.refuse(tool.name, OFFER_BOUNTY_ABOVE_BALANCE);
+  return turn.usePlanned(tool, parsed.input);
 }
 
 function chooseScenario(

@@ -92,6 +92,8 @@ export interface InnovatorRenderFacts {
   availableCredits: number;
   /** connection_request_acknowledgment / bounty_above_balance. */
   connection: { firstName: string | null; bountyCredits: number } | null;
+  /** bounty_above_balance: the warm intro bounty an intro offer would have held, when that was refused. */
+  refusedOfferBounty: number | null;
   /** profile_update_acknowledgment: the fields written. */
   profileUpdated: string[];
   /** profile_update_prompt: what the profile still lacks. */

@@ -110,6 +110,7 @@ export function baseFacts(context: InnovatorContext, scenario: InnovatorRenderFa
     funding: null,
     availableCredits: context.availableCredits,
     connection: null,
+    refusedOfferBounty: null,
     profileUpdated: [],
     profileMissing: [],
     responses: context.ownRequests.flatMap((r) =>

@@ -108,6 +108,11 @@ export function renderInnovatorTemplate(facts: InnovatorRenderFacts): string[] {
       ];
     }
     case 'bounty_above_balance':
+      if (facts.refusedOfferBounty !== null) {
+        return [
+          `Accepting that intro holds your warm intro bounty of ${facts.refusedOfferBounty} credits, above your available credits (${Math.max(0, facts.availableCredits)}). Add credits first, or lower your warm intro bounty?`,
+        ];
+      }
       return [
         `That bounty is above your available credits (${Math.max(0, facts.availableCredits)}). Want me to send the request with a smaller bounty, or add credits first?`,
       ];

@@ -51,7 +51,7 @@ export class AgentTurn<C extends TurnContext> {
     readonly context: C,
     private readonly model: AgentModel,
     private readonly signal: AbortSignal,
-    private readonly pipeline: AgentPipeline = 'two_call',
+    readonly pipeline: AgentPipeline = 'two_call',
   ) {
     this.log = new AgentLog(agent, context);
   }
@@ -104,7 +104,9 @@ export class AgentTurn<C extends TurnContext> {
     if (invalid !== null) return this.refuse(tool.name, invalid);
     const plan = await tool.plan(this.context, input);
     this.effects.push(...plan.effects);
-    this.events.push(...plan.events);
+    // A tool may be shared (the Innovator runs the Concierge's): its events name the acting agent.
+    const createdBy = `${this.agent}_agent`;
+    this.events.push(...plan.events.map((event) => ({ ...event, created_by: createdBy })));
     this.queued.push(...(plan.queued ?? []));
     return { ok: true, facts: plan.facts };
   }
