@@ -30,7 +30,7 @@ export interface PipelineResult {
 }
 
 /** Bench instrumentation: a NOTIFY when a reply commits, so latency is read at commit time, not polled. */
-async function installReplyNotify(pool: pg.Pool): Promise<void> {
+export async function installReplyNotify(pool: pg.Pool): Promise<void> {
   await pool.query(`
     CREATE OR REPLACE FUNCTION bench_reply_notify() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN PERFORM pg_notify('bench_reply', NEW.reply_to_message_id::text); RETURN NULL; END $$;
@@ -38,7 +38,7 @@ async function installReplyNotify(pool: pg.Pool): Promise<void> {
       WHEN (NEW.direction = 'outbound' AND NEW.sequence_index = 0) EXECUTE FUNCTION bench_reply_notify();`);
 }
 
-async function seedUsers(
+export async function seedUsers(
   pool: pg.Pool,
   count: number,
   prefix: string,

@@ -14,6 +14,7 @@ import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { benchEngineProfile, type EngineProfileResult } from './engine-profile.bench.mts';
 import { benchPipeline, LATENCY_SAMPLES, type PipelineResult } from './engine.bench.mts';
+import { benchEventStorm } from './event-storm.bench.mts';
 import { benchFootprint } from './footprint.bench.mts';
 import { benchGraphileWorker, type ReferenceResult } from './graphile-worker.bench.mts';
 import { benchModelTurns, type PipelineMode } from './model-turns.bench.mts';
@@ -110,6 +111,11 @@ const SECTIONS: Section[] = [
     run: (url) => benchEngineProfile(url, ENV),
   },
   {
+    name: 'event-storm',
+    what: 'reply latency of texts during an event storm, user-turn priority on and off',
+    run: (url) => benchEventStorm(url, ENV),
+  },
+  {
     name: 'footprint',
     what: 'start-up and memory at 1k, 10k and 100k waiting texts, and the reference',
     run: (url) => benchFootprint(url, ENV, CONCURRENCY),
@@ -155,6 +161,7 @@ function assemble(): BenchResult {
     references: pipelines?.references as ReferenceResult[],
     profile: result('profile'),
     footprint: result('footprint'),
+    eventStorm: result('event-storm'),
   };
 }
 
