@@ -115,8 +115,14 @@ ${profile.outputTokensPerSecond} tokens/s, the default profile for \`${result.mo
 Artificial Analysis as quoted for Claude Sonnet 4.5 (63 output tokens/s, 1.80 s to first token) and
 AWS's Claude latency guide (Sonnet 4.6: 80–120 output tokens/s); the default sits between them.
 The stand-in caches a prefix only from ${result.minCacheableTokens} tokens on (one token ≈ 4 characters), as the API does
-for Sonnet-class models. Output sizes are the scripted model's: an SMS reply of about 45 tokens,
-decisions with a short note.
+for Sonnet-class models. Output sizes are the scripted model's: an SMS reply of about 45 tokens; a
+decision fills what its schema asks for, so the one-call decision carries the reply and no note,
+and the two-call reference's decision a short note and no reply (its render writes the reply, from
+a static prefix that caches like the decision's). The scripted model proposes the first scenario of
+the list every time and collects nothing: in the Bouncer's conversation the onboarding state
+machine corrects that scenario from the second turn on, and the reply is then rendered in a second
+call, as it must be when a rule changes what the reply says (the conversation's round trips show
+it; a model that follows the prompt names the step the state machine picks).
 
 Each pipeline runs as its own instance, database and stand-in, in the same run, with samples
 interleaved; ${result.samplesPerAgent} turns per agent and pipeline, each a new user's first text. Latency is
