@@ -3,6 +3,7 @@
  * figures (comparisons, goals met or not, growth of memory); the fixed prose only says what was
  * measured and how.
  */
+import type { ClaimAttemptsResult } from './claim-attempts.bench.mts';
 import type { EngineProfileResult } from './engine-profile.bench.mts';
 import type { PipelineResult } from './engine.bench.mts';
 import type { EventStormResult } from './event-storm.bench.mts';
@@ -43,6 +44,7 @@ export interface BenchResult {
   profile: EngineProfileResult;
   footprint: FootprintResult;
   eventStorm?: EventStormResult;
+  claimAttempts?: ClaimAttemptsResult;
 }
 
 type Percentiles = { p50: number; p95: number; p99: number };
@@ -259,6 +261,12 @@ function profileSection(profile: EngineProfileResult, before?: EngineProfileResu
   );
   const change = before ? profileChange(profile, before) : '';
   const top = profile.statements[0];
+  const means = profile.statements.map((s) => s.meanMs);
+  const perStatement = profile.databaseMsPerTurn / profile.roundTripsPerTurn;
+  const spread =
+    means.length > 0
+      ? ` A statement took ${perStatement.toFixed(2)} ms on average, the slowest shape ${Math.max(...means)} ms and the fastest ${Math.min(...means)} ms: ${Math.max(...means) <= 2 * perStatement ? `no shape costs more than ${(Math.max(...means) / perStatement).toFixed(1)}× the average, so the wait per turn is the number of round trips times their cost, not one slow statement` : 'one shape costs more than twice the average'}.`
+      : '';
   const topLine = top
     ? `The largest share of that wait is \`${top.statement.split(' ').slice(0, 3).join(' ')}\`: ${top.perTurn} per turn at ${top.meanMs} ms, ${((top.perTurn * top.meanMs * 100) / profile.databaseMsPerTurn).toFixed(0)} % of the database time.`
     : '';
@@ -275,16 +283,33 @@ What changed after the first profile, each in its own commit:
   that transaction only): a claim lost in a database crash only lets the turn be claimed again,
   its holder's commit then fails the fence, and the turn's own commit, which waits, flushes it.
 
+Changed since, measured in their own sections: user turns got their own scheduler lane ahead of
+event handlers (\`TURN_PRIORITY\`, section \`event-storm\`), and named statements became an
+option (\`DB_PREPARED_STATEMENTS\`, off by default, compared above). Neither changes the
+statements a turn sends.
+
 Not changed: the agent's context reads and task statements (the agents' repositories), and the
 claim's three statements (take the claim, refuse bad rows, claim the rest) that could become one.
 `
+    : '';
+  const prepared = profile.prepared;
+  const preparedLine = prepared
+    ? (() => {
+        const runs = (p: EngineProfileResult) => [
+          p.databaseMsPerTurn,
+          ...(p.repeatDatabaseMsPerTurn ? [p.repeatDatabaseMsPerTurn] : []),
+        ];
+        const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+        const [on, off] = [runs(prepared), runs(profile)];
+        return `\n\nThe same measurement with \`DB_PREPARED_STATEMENTS=true\` (parameterised statements named, so each connection parses and plans them once), runs ordered without, with, with, without: ${prepared.roundTripsPerTurn} statements per turn against ${profile.roundTripsPerTurn}, and ${on.join(' and ')} ms waiting for PostgreSQL per turn against ${off.join(' and ')} ms without (mean ${times(mean(on), mean(off))}). ${mean(on) < mean(off) ? 'Named statements waited less in this run' : 'Named statements did not wait less in this run'}; they do not change the number of round trips. The option stays off by default: Supabase's transaction-mode pooler does not keep prepared statements.`;
+      })()
     : '';
   return `## Engine profile
 
 Every statement one service instance sends through \`pg\`, counted by a preload
 (\`bench/lib/query-profile.js\`) over ${profile.turns} turns on the local model, one text at a time; times are
 send → result as the service sees them. A turn sends ${profile.roundTripsPerTurn} statements (each a round trip) in
-${transactions(profile)} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL. ${topLine} ${change}
+${transactions(profile)} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL.${spread} ${topLine} ${change}${preparedLine}
 
 | statement (first 90 characters) | per turn | mean ms |
 | --- | --- | --- |
@@ -382,6 +407,33 @@ ${lines.join('\n')}
 `;
 }
 
+function claimAttemptsSection(claims: ClaimAttemptsResult, profile?: EngineProfileResult): string {
+  const rows = claims.runs.map(
+    (r) =>
+      `| ${r.instances} | ${r.texts} | ${r.turns} | ${r.attempts} | ${r.busy} | ${r.empty} | ${r.attemptsPerText} | ${r.wastedPerText} | ${r.seconds} s |`,
+  );
+  const lines = claims.runs.map(
+    (r) =>
+      `- ${r.instances} instance${r.instances > 1 ? 's' : ''}: ${r.attemptsPerText} claim attempts per text, ${(r.attempts / Math.max(1, r.turns)).toFixed(2)} per committed turn; ${r.busy + r.empty} of ${r.attempts} attempts (${percent((r.busy + r.empty) / Math.max(1, r.attempts))}) found the claim held or nothing left to do.`,
+  );
+  const busyStatements = profile?.statements.find((s) => s.statement.startsWith('INSERT INTO processing_claims'));
+  return `## Claim attempts per text
+
+Every instance is woken by every text and tries to claim the user's turn; the claim in
+PostgreSQL decides. ${claims.users} users × ${claims.textsPerUser} texts in bursts of 1–4, as in the throughput section, with 1, 3
+and 10 instances, all on this one machine with PostgreSQL and the load generator, each run on its own database. Counted by bench
+triggers on \`processing_claims\` (event claims left out): an attempt is every take of a user's claim,
+won or refused; busy: refused because another worker held it; empty: won, but another worker had
+already answered everything.
+
+| instances | texts | turns | attempts | busy | empty | attempts per text | wasted per text | texts answered in |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+${lines.join('\n')}${busyStatements ? `\n- A busy attempt is one transaction with one claim statement (\`INSERT INTO processing_claims\`, ${busyStatements.meanMs} ms mean in the profile section); an empty one also runs the claim's message statements and the release.` : ''}
+`;
+}
+
 type StormModeLike = EventStormResult['modes'][number];
 
 export function renderReport(result: BenchResult, profileBefore?: EngineProfileResult): string {
@@ -403,5 +455,6 @@ ${section(() => throughputSection(result))}
 ${section(() => noticeSection(result.notice))}
 ${section(() => profileSection(result.profile, profileBefore))}
 ${section(() => (result.eventStorm ? eventStormSection(result.eventStorm) : ''))}
+${section(() => (result.claimAttempts ? claimAttemptsSection(result.claimAttempts, result.profile) : ''))}
 ${section(() => footprintSection(result.footprint))}`;
 }

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
+import { benchClaimAttempts } from './claim-attempts.bench.mts';
 import { benchEngineProfile, type EngineProfileResult } from './engine-profile.bench.mts';
 import { benchPipeline, LATENCY_SAMPLES, type PipelineResult } from './engine.bench.mts';
 import { benchEventStorm } from './event-storm.bench.mts';
@@ -107,13 +108,31 @@ const SECTIONS: Section[] = [
   },
   {
     name: 'profile',
-    what: 'engine profile: statements per turn',
-    run: (url) => benchEngineProfile(url, ENV),
+    what: 'engine profile: statements per turn, without and with named statements',
+    run: async (url) => {
+      // A B B A: without, with, with, without named statements, so a slow stretch hits both.
+      const withNames = { ...ENV, DB_PREPARED_STATEMENTS: 'true' };
+      const plain = await benchEngineProfile(url, ENV);
+      step('  the same with DB_PREPARED_STATEMENTS=true, twice, then without again');
+      const prepared = await benchEngineProfile(url, withNames, 'engine_profile_prepared');
+      const preparedAgain = await benchEngineProfile(url, withNames, 'engine_profile_prepared_2');
+      const plainAgain = await benchEngineProfile(url, ENV, 'engine_profile_2');
+      return {
+        ...plain,
+        prepared: { ...prepared, repeatDatabaseMsPerTurn: preparedAgain.databaseMsPerTurn },
+        repeatDatabaseMsPerTurn: plainAgain.databaseMsPerTurn,
+      };
+    },
   },
   {
     name: 'event-storm',
     what: 'reply latency of texts during an event storm, user-turn priority on and off',
     run: (url) => benchEventStorm(url, ENV),
+  },
+  {
+    name: 'claim-attempts',
+    what: 'claim attempts per text with 1, 3 and 10 instances',
+    run: (url) => benchClaimAttempts(url, ENV),
   },
   {
     name: 'footprint',
@@ -162,6 +181,7 @@ function assemble(): BenchResult {
     profile: result('profile'),
     footprint: result('footprint'),
     eventStorm: result('event-storm'),
+    claimAttempts: result('claim-attempts'),
   };
 }
 

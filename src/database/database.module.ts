@@ -5,6 +5,7 @@ import type { Environment } from '../config/environment';
 import { DatabaseService } from './database.service';
 import { EmbeddedPostgresSupervisor } from './embedded-postgres.supervisor';
 import { runMigrations } from './migrations.runner';
+import { prepareStatements } from './prepared-statements';
 
 /** How much longer than the server's statement timeout the client waits for an answer. */
 const QUERY_TIMEOUT_MARGIN_MS = 5000;
@@ -39,7 +40,8 @@ async function connect(config: ConfigService<Environment, true>): Promise<Databa
     idleTimeoutMillis: 30000,
     application_name: 'realtime-processor',
     // A blocked row lock or a stalled statement fails instead of holding a connection: without
-    // these, renewals queued behind one 45 s lock took the whole pool.
+    // these, renewals queued behind one 45 s lock took the whole pool. The default is short, for
+    // claims, commits and renewals; backlog-wide reads ask for longer (DatabaseService.background).
     statement_timeout: statementTimeoutMs,
     lock_timeout: config.get('DB_LOCK_TIMEOUT_MS', { infer: true }),
     // The client's own bound, for a server or network that stops answering at all.
@@ -48,7 +50,11 @@ async function connect(config: ConfigService<Environment, true>): Promise<Databa
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });
-  return new DatabaseService(pool, url, embedded);
+  if (config.get('DB_PREPARED_STATEMENTS', { infer: true })) prepareStatements(pool);
+  return new DatabaseService(pool, url, embedded, {
+    backgroundStatementMs: config.get('DB_BACKGROUND_STATEMENT_TIMEOUT_MS', { infer: true }),
+    clientMarginMs: QUERY_TIMEOUT_MARGIN_MS,
+  });
 }
 
 @Global()
