@@ -3,6 +3,7 @@
  * figures (comparisons, goals met or not, growth of memory); the fixed prose only says what was
  * measured and how.
  */
+import type { ClaimAttemptsResult } from './claim-attempts.bench.mts';
 import type { EngineProfileResult } from './engine-profile.bench.mts';
 import type { PipelineResult } from './engine.bench.mts';
 import type { EventStormResult } from './event-storm.bench.mts';
@@ -43,6 +44,7 @@ export interface BenchResult {
   profile: EngineProfileResult;
   footprint: FootprintResult;
   eventStorm?: EventStormResult;
+  claimAttempts?: ClaimAttemptsResult;
 }
 
 type Percentiles = { p50: number; p95: number; p99: number };
@@ -382,6 +384,33 @@ ${lines.join('\n')}
 `;
 }
 
+function claimAttemptsSection(claims: ClaimAttemptsResult, profile?: EngineProfileResult): string {
+  const rows = claims.runs.map(
+    (r) =>
+      `| ${r.instances} | ${r.texts} | ${r.turns} | ${r.attempts} | ${r.busy} | ${r.empty} | ${r.attemptsPerText} | ${r.wastedPerText} | ${r.seconds} s |`,
+  );
+  const lines = claims.runs.map(
+    (r) =>
+      `- ${r.instances} instance${r.instances > 1 ? 's' : ''}: ${r.attemptsPerText} claim attempts per text, ${(r.attempts / Math.max(1, r.turns)).toFixed(2)} per committed turn; ${r.busy + r.empty} of ${r.attempts} attempts (${percent((r.busy + r.empty) / Math.max(1, r.attempts))}) found the claim held or nothing left to do.`,
+  );
+  const busyStatements = profile?.statements.find((s) => s.statement.startsWith('INSERT INTO processing_claims'));
+  return `## Claim attempts per text
+
+Every instance is woken by every text and tries to claim the user's turn; the claim in
+PostgreSQL decides. ${claims.users} users × ${claims.textsPerUser} texts in bursts of 1–4, as in the throughput section, with 1, 3
+and 10 instances, all on this one machine with PostgreSQL and the load generator, each run on its own database. Counted by bench
+triggers on \`processing_claims\` (event claims left out): an attempt is every take of a user's claim,
+won or refused; busy: refused because another worker held it; empty: won, but another worker had
+already answered everything.
+
+| instances | texts | turns | attempts | busy | empty | attempts per text | wasted per text | texts answered in |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+${lines.join('\n')}${busyStatements ? `\n- A busy attempt is one transaction with one claim statement (\`INSERT INTO processing_claims\`, ${busyStatements.meanMs} ms mean in the profile section); an empty one also runs the claim's message statements and the release.` : ''}
+`;
+}
+
 type StormModeLike = EventStormResult['modes'][number];
 
 export function renderReport(result: BenchResult, profileBefore?: EngineProfileResult): string {
@@ -403,5 +432,6 @@ ${section(() => throughputSection(result))}
 ${section(() => noticeSection(result.notice))}
 ${section(() => profileSection(result.profile, profileBefore))}
 ${section(() => (result.eventStorm ? eventStormSection(result.eventStorm) : ''))}
+${section(() => (result.claimAttempts ? claimAttemptsSection(result.claimAttempts, result.profile) : ''))}
 ${section(() => footprintSection(result.footprint))}`;
 }

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
+import { benchClaimAttempts } from './claim-attempts.bench.mts';
 import { benchEngineProfile, type EngineProfileResult } from './engine-profile.bench.mts';
 import { benchPipeline, LATENCY_SAMPLES, type PipelineResult } from './engine.bench.mts';
 import { benchEventStorm } from './event-storm.bench.mts';
@@ -116,6 +117,11 @@ const SECTIONS: Section[] = [
     run: (url) => benchEventStorm(url, ENV),
   },
   {
+    name: 'claim-attempts',
+    what: 'claim attempts per text with 1, 3 and 10 instances',
+    run: (url) => benchClaimAttempts(url, ENV),
+  },
+  {
     name: 'footprint',
     what: 'start-up and memory at 1k, 10k and 100k waiting texts, and the reference',
     run: (url) => benchFootprint(url, ENV, CONCURRENCY),
@@ -162,6 +168,7 @@ function assemble(): BenchResult {
     profile: result('profile'),
     footprint: result('footprint'),
     eventStorm: result('event-storm'),
+    claimAttempts: result('claim-attempts'),
   };
 }
 

@@ -215,19 +215,28 @@ export class Environment {
   CLAIM_LEASE_MS = 30000;
 
   /**
-   * Server-side limits on every pooled connection: a statement running longer than
-   * DB_STATEMENT_TIMEOUT_MS, or waiting longer than DB_LOCK_TIMEOUT_MS for a row lock, fails instead
-   * of holding a connection; the client gives up on a query 5 s after the statement timeout.
+   * Server-side limits on pooled connections, by purpose. DB_STATEMENT_TIMEOUT_MS is the default of
+   * every statement: claims, commits, lease renewals and a turn's reads touch a few indexed rows,
+   * so one running longer is blocked or the database is in trouble, and it fails fast and frees its
+   * connection. DB_BACKGROUND_STATEMENT_TIMEOUT_MS applies only to reads across the whole backlog
+   * off the reply path (the catch-up sweep, the backlog gauges), which may take longer after a long
+   * outage. A row lock waited on longer than DB_LOCK_TIMEOUT_MS fails the statement; the client
+   * gives up on a query 5 s after its statement timeout.
    */
   @toInt()
   @IsInt()
   @Min(100)
-  DB_STATEMENT_TIMEOUT_MS = 15000;
+  DB_STATEMENT_TIMEOUT_MS = 5000;
 
   @toInt()
   @IsInt()
   @Min(100)
-  DB_LOCK_TIMEOUT_MS = 5000;
+  DB_BACKGROUND_STATEMENT_TIMEOUT_MS = 30000;
+
+  @toInt()
+  @IsInt()
+  @Min(100)
+  DB_LOCK_TIMEOUT_MS = 3000;
 
   /** A turn or event handler running longer than this is aborted and retried later. */
   @toInt()

@@ -39,7 +39,8 @@ async function connect(config: ConfigService<Environment, true>): Promise<Databa
     idleTimeoutMillis: 30000,
     application_name: 'realtime-processor',
     // A blocked row lock or a stalled statement fails instead of holding a connection: without
-    // these, renewals queued behind one 45 s lock took the whole pool.
+    // these, renewals queued behind one 45 s lock took the whole pool. The default is short, for
+    // claims, commits and renewals; backlog-wide reads ask for longer (DatabaseService.background).
     statement_timeout: statementTimeoutMs,
     lock_timeout: config.get('DB_LOCK_TIMEOUT_MS', { infer: true }),
     // The client's own bound, for a server or network that stops answering at all.
@@ -48,7 +49,10 @@ async function connect(config: ConfigService<Environment, true>): Promise<Databa
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });
-  return new DatabaseService(pool, url, embedded);
+  return new DatabaseService(pool, url, embedded, {
+    backgroundStatementMs: config.get('DB_BACKGROUND_STATEMENT_TIMEOUT_MS', { infer: true }),
+    clientMarginMs: QUERY_TIMEOUT_MARGIN_MS,
+  });
 }
 
 @Global()

@@ -1,8 +1,22 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 import type { EmbeddedPostgresSupervisor } from './embedded-postgres.supervisor';
 
 export type Queryable = Pick<PoolClient, 'query'>;
+
+/**
+ * Statement timeouts by purpose. The pool's default is short: claims, commits, lease renewals and a
+ * turn's own reads touch a few indexed rows, so a statement that runs longer is blocked or the
+ * database is in trouble, and it must fail and free its connection quickly (a held connection is a
+ * slot less for every other user's reply). Only reads across the whole backlog, off the reply path
+ * (the catch-up sweep, the backlog gauges), may legitimately take longer after a long outage left a
+ * large backlog: they run through `background` with the longer timeout.
+ */
+export interface StatementTimeouts {
+  backgroundStatementMs: number;
+  /** How much longer than the server's timeout the client waits for an answer (a dead server). */
+  clientMarginMs: number;
+}
 
 /** Longest wait for the pool's connections to close on shutdown (inside Cloud Run's 10 s). */
 const CLOSE_WAIT_MS = 2000;
@@ -19,6 +33,7 @@ export class DatabaseService implements OnApplicationShutdown {
     readonly pool: Pool,
     readonly url: string,
     private readonly embedded?: EmbeddedPostgresSupervisor,
+    private readonly timeouts?: StatementTimeouts,
   ) {
     // An idle client losing its connection (database restart) must not crash the process.
     pool.on('error', (error) =>
@@ -50,7 +65,10 @@ export class DatabaseService implements OnApplicationShutdown {
    * database has acted on them yet — a claim, whose loss only lets the work be claimed again. Any
    * later durable commit flushes them too (the WAL is written in order).
    */
-  async transaction<T>(work: (client: PoolClient) => Promise<T>, { durable = true } = {}): Promise<T> {
+  async transaction<T>(
+    work: (client: PoolClient) => Promise<T>,
+    { durable = true, statementTimeoutMs }: { durable?: boolean; statementTimeoutMs?: number } = {},
+  ): Promise<T> {
     const client = await this.pool.connect();
     // A checked-out client whose server goes away between two queries emits 'error' with nobody
     // waiting on a query: without a listener that would crash the process. The next query fails
@@ -60,7 +78,13 @@ export class DatabaseService implements OnApplicationShutdown {
     client.on('error', onError);
     try {
       // One round trip either way: a simple query may carry both statements.
-      await client.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit TO OFF');
+      const settings = [
+        ...(durable ? [] : ['SET LOCAL synchronous_commit TO OFF']),
+        ...(statementTimeoutMs === undefined
+          ? []
+          : [`SET LOCAL statement_timeout TO ${Math.round(statementTimeoutMs)}`]),
+      ];
+      await client.query(['BEGIN', ...settings].join('; '));
       const result = await work(client);
       await client.query('COMMIT');
       return result;
@@ -71,6 +95,25 @@ export class DatabaseService implements OnApplicationShutdown {
       client.off('error', onError);
       client.release();
     }
+  }
+
+  /**
+   * Runs `work`, a read across the backlog off the reply path, with the longer background statement
+   * timeout (see StatementTimeouts) instead of the pool's short default, in its own transaction.
+   */
+  async background<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    const timeouts = this.timeouts;
+    if (!timeouts) return work(this.pool);
+    const queryTimeout = timeouts.backgroundStatementMs + timeouts.clientMarginMs;
+    return this.transaction(
+      (client) =>
+        work({
+          // The client's own bound follows the longer server timeout (the pool's is for short statements).
+          query: ((text: string, values?: unknown[]) =>
+            client.query({ text, values, query_timeout: queryTimeout } as QueryConfig)) as Queryable['query'],
+        }),
+      { statementTimeoutMs: timeouts.backgroundStatementMs },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

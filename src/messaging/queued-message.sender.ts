@@ -6,7 +6,7 @@ import { OPTED_OUT_REASON } from './consent.writer';
 import { localDate, nextLocalMidnight, validTimezone } from './local-time';
 import { MessageDispatchRepository, type QueueRow, type Recipient } from './message-dispatch.repository';
 import { ACTIVE_USER_WINDOW_MS, MAX_DISPATCH_ATTEMPTS } from './messaging-settings';
-import { QueuedMessageRenderer } from './queued-message.renderer';
+import { QueuedMessageRenderer, type RenderResult } from './queued-message.renderer';
 import { MESSAGE_PRIORITIES } from './queued-message.types';
 import { quietHoursEnd } from './quiet-hours';
 import { SubjectRelevanceRepository } from './subject-relevance.repository';
@@ -27,6 +27,16 @@ const MAX_SMS_LENGTH = 1600;
 /** PostgreSQL's "lock not available" (FOR UPDATE NOWAIT met a lock). */
 const LOCK_NOT_AVAILABLE = '55P03';
 
+/** Lock, render outside the lock, lock again: a unit that changes under more renders than this waits a pass. */
+const MAX_RENDER_ROUNDS = 3;
+
+/** A unit whose rows need rendering first: the model is called with no lock held, then it is decided again. */
+type Decision = UnitOutcome | { kind: 'render'; role: string; rows: QueueRow[] };
+
+/** Rendered texts by row and the message_data they were rendered from (an edited row is rendered again). */
+type RenderedTexts = ReadonlyMap<string, RenderResult>;
+const renderKey = (row: QueueRow): string => `${row.id}:${JSON.stringify(row.message_data ?? null)}`;
+
 /** Delay before a unit that met an unexpected error is tried again: 30 s, doubling, at most an hour. */
 function retryDelayMs(attempts: number): number {
   return Math.min(30_000 * 2 ** attempts, 3_600_000);
@@ -37,7 +47,8 @@ function retryDelayMs(attempts: number): number {
  * never decide for the same user at once: opt-out → sanity → relevance → budget → quiet hours →
  * send. Relevance is checked before the budget so a stale text is dropped rather than held. A
  * unit that cannot be sent ends `failed`, `cancelled` or `superseded` with its reason; one held by
- * the budget or quiet hours stays `queued` with a later `scheduled_for`.
+ * the budget or quiet hours stays `queued` with a later `scheduled_for`. A unit that needs its
+ * message_data rendered is rendered with no lock held and decided again before it is sent.
  */
 @Injectable()
 export class QueuedMessageSender {
@@ -50,10 +61,28 @@ export class QueuedMessageSender {
     private readonly renderer: QueuedMessageRenderer,
   ) {}
 
+  /**
+   * Decides under the user's lock, but never calls the model while holding it: a unit that needs
+   * rendering is rendered between two transactions, and the second one runs every rule again
+   * (opt-out, supersession, budget, quiet hours) before it sends the rendered texts.
+   */
   async dispatchNext(userId: string, now: Date): Promise<UnitOutcome> {
+    const rendered = new Map<string, RenderResult>();
+    for (let round = 0; round < MAX_RENDER_ROUNDS; round += 1) {
+      const decision = await this.decideLocked(userId, now, rendered);
+      if (decision.kind !== 'render') return decision;
+      for (const row of decision.rows) {
+        rendered.set(renderKey(row), await this.renderer.render(decision.role, row.message_data));
+      }
+    }
+    // The unit changed under every render (rows re-queued or edited): the next pass tries again.
+    return { kind: 'busy' };
+  }
+
+  private async decideLocked(userId: string, now: Date, rendered: RenderedTexts): Promise<Decision> {
     const unit: { rows: QueueRow[] } = { rows: [] };
     try {
-      return await this.database.transaction((client) => this.decide(client, userId, now, unit));
+      return await this.database.transaction((client) => this.decide(client, userId, now, unit, rendered));
     } catch (error) {
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return { kind: 'busy' };
       const ids = unit.rows.map((row) => row.id);
@@ -76,7 +105,13 @@ export class QueuedMessageSender {
     }
   }
 
-  private async decide(client: Queryable, userId: string, now: Date, unit: { rows: QueueRow[] }): Promise<UnitOutcome> {
+  private async decide(
+    client: Queryable,
+    userId: string,
+    now: Date,
+    unit: { rows: QueueRow[] },
+    rendered: RenderedTexts,
+  ): Promise<Decision> {
     const recipient = await this.repository.lockRecipient(client, userId);
     if (recipient === 'busy') return { kind: 'busy' };
     const head = await this.repository.nextDueRow(client, userId, now);
@@ -132,7 +167,10 @@ export class QueuedMessageSender {
 
     const role = head.agent_id?.trim() || this.defaultRole(recipient);
     // Rows queued with message_data only are rendered in the agent's voice, after every rule that
-    // could hold or drop them, so no model call is spent on a text that does not go out now.
+    // could hold or drop them, so no model call is spent on a text that does not go out now; and
+    // outside this transaction, so the user's row is not locked during a model call.
+    const unrendered = rows.filter((row) => !row.final_message?.trim() && !rendered.has(renderKey(row)));
+    if (unrendered.length > 0) return { kind: 'render', role, rows: unrendered };
     const texts: string[] = [];
     for (const row of rows) {
       const written = row.final_message?.trim();
@@ -140,9 +178,9 @@ export class QueuedMessageSender {
         texts.push(written);
         continue;
       }
-      const rendered = await this.renderer.render(role, row.message_data);
-      if (!rendered.ok) return end('failed', rendered.reason);
-      texts.push(rendered.text);
+      const result = rendered.get(renderKey(row));
+      if (!result?.ok) return end('failed', result?.reason ?? 'render failed');
+      texts.push(result.text);
     }
     const conversationId = await this.repository.activeConversation(client, userId);
     const messageIds: string[] = [];

@@ -27,7 +27,7 @@ export class BacklogMonitor {
     if (now - this.lastAttemptAt < minIntervalMs) return;
     this.lastAttemptAt = now;
     try {
-      this.latest = await this.repository.read(this.database.pool);
+      this.latest = await this.database.background((client) => this.repository.read(client));
     } catch (error) {
       this.logger.warn(
         { event: 'backlog_read_failed', err: error },

@@ -46,8 +46,9 @@ export class CatchUpRepository {
   }
 
   dueMessages(limit: number, after?: PageCursor): Promise<DueMessage[]> {
-    return this.database.query<DueMessage>(
-      `SELECT id, user_id, created_at::text AS created_at FROM (
+    return this.database.background(async (client) => {
+      const result = await client.query<DueMessage>(
+        `SELECT id, user_id, created_at::text AS created_at FROM (
          SELECT DISTINCT ON (COALESCE(m.user_id, m.id)) m.id, m.user_id, m.created_at
          FROM messages m
          WHERE m.direction = 'inbound'
@@ -61,13 +62,16 @@ export class CatchUpRepository {
        WHERE $2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid)
        ORDER BY created_at, id
        LIMIT $1`,
-      [limit, after?.createdAt ?? null, after?.id ?? null, this.horizonMs],
-    );
+        [limit, after?.createdAt ?? null, after?.id ?? null, this.horizonMs],
+      );
+      return result.rows;
+    });
   }
 
   dueEvents(limit: number, after?: PageCursor): Promise<DueEvent[]> {
-    return this.database.query<DueEvent>(
-      `SELECT e.id, e.event_type, e.created_at::text AS created_at FROM events e
+    return this.database.background(async (client) => {
+      const result = await client.query<DueEvent>(
+        `SELECT e.id, e.event_type, e.created_at::text AS created_at FROM events e
        WHERE e.processing_state IN ('pending', 'processing') AND e.event_type = ANY($4::text[])
          AND ((e.processing_state = 'pending' AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now()))
            OR (e.processing_state = 'processing' AND NOT EXISTS (
@@ -75,7 +79,9 @@ export class CatchUpRepository {
          AND ($2::timestamptz IS NULL OR (e.created_at, e.id) > ($2::timestamptz, $3::uuid))
        ORDER BY e.created_at, e.id
        LIMIT $1`,
-      [limit, after?.createdAt ?? null, after?.id ?? null, this.ownership.handledTypes],
-    );
+        [limit, after?.createdAt ?? null, after?.id ?? null, this.ownership.handledTypes],
+      );
+      return result.rows;
+    });
   }
 }

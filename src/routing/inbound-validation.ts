@@ -13,8 +13,21 @@ export const BAD_INPUT_REASONS = {
   unknown_role: "the role is neither 'user' nor 'system'",
   no_content: 'the content is NULL',
   oversized_content: 'the content is longer than an inbound text can be',
+  control_characters: 'the content holds control characters',
+  invalid_encoding: 'the content lost its encoding on the way (U+FFFD or a noncharacter)',
 } as const;
 export type BadInputReason = keyof typeof BAD_INPUT_REASONS;
+
+/**
+ * Encoding: PostgreSQL refuses NUL bytes and invalid UTF-8 (a lone surrogate encoded as such) at
+ * the writer's INSERT, so such a row never exists. What can be stored but is not a text a person
+ * wrote is refused here: C0 and C1 control characters other than tab, line feed and carriage
+ * return, and U+FFFD, U+FFFE or U+FFFF — what a lone surrogate or undecodable bytes become when a
+ * writer (node-postgres among them) converts them on the way. Both patterns are PostgreSQL regular
+ * expressions, as the claim's SQL sees them.
+ */
+export const CONTROL_CHARACTERS_PATTERN = '[\\x01-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]';
+export const LOST_ENCODING_PATTERN = '[\\uFFFD\\uFFFE\\uFFFF]';
 
 /** Longest inbound content handed to an agent: far beyond a concatenated SMS (1,600 characters). */
 export const MAX_INBOUND_CONTENT_CHARS = 10_000;

@@ -5,7 +5,13 @@ import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { enqueueMessage } from '../messaging/message-queue.writer';
 import { ClaimRepository } from './claim.repository';
 import type { FailureKind } from './failure-kind';
-import { BAD_INPUT_TEXTS, MAX_INBOUND_CONTENT_CHARS, type RejectedMessage } from './inbound-validation';
+import {
+  BAD_INPUT_TEXTS,
+  CONTROL_CHARACTERS_PATTERN,
+  LOST_ENCODING_PATTERN,
+  MAX_INBOUND_CONTENT_CHARS,
+  type RejectedMessage,
+} from './inbound-validation';
 import { OutcomeWriter } from './outcome.writer';
 import { retryHorizonMs } from './retry-policy';
 
@@ -84,6 +90,8 @@ const badInputReasonSql = (maxChars: string) => `CASE
     WHEN m.role NOT IN ('user', 'system') THEN 'unknown_role'
     WHEN m.content IS NULL THEN 'no_content'
     WHEN char_length(m.content) > ${maxChars} THEN 'oversized_content'
+    WHEN m.content ~ '${CONTROL_CHARACTERS_PATTERN}' THEN 'control_characters'
+    WHEN m.content ~ '${LOST_ENCODING_PATTERN}' THEN 'invalid_encoding'
   END`;
 const BAD_INPUT_JOINS = `FROM messages m
   LEFT JOIN users u ON u.id = m.user_id

@@ -3,7 +3,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { PermanentEventError, type StoredEvent } from '../routing/event-handler';
 
 /** Constraint texts name the field and the rule, never the value (payloads may carry user text). */
-export function problems(errors: ValidationError[], prefix = ''): string[] {
+function problems(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => [
     ...Object.values(error.constraints ?? {}).map((text) =>
       prefix && text.startsWith(error.property) ? `${prefix}${text}` : text,
@@ -13,15 +13,22 @@ export function problems(errors: ValidationError[], prefix = ''): string[] {
 }
 
 /**
+ * `value` as an instance of `dto`, with every validation problem (field and rule, never a value);
+ * no problems means valid.
+ */
+export function validated<T extends object>(dto: new () => T, value: unknown): { instance: T; problems: string[] } {
+  const instance = plainToInstance(dto, value);
+  const errors = validateSync(instance, { forbidUnknownValues: false });
+  return { instance, problems: [...new Set(problems(errors))] };
+}
+
+/**
  * The event's payload as its DTO, or a PermanentEventError listing every problem: a payload that
  * does not match the catalogue (docs/events.md) can never succeed, so it is dead-lettered at once.
  */
 export function parsePayload<T extends object>(dto: new () => T, event: StoredEvent): T {
-  const instance = plainToInstance(dto, event.payload);
-  const errors = validateSync(instance, { forbidUnknownValues: false });
-  if (errors.length > 0) {
-    throw new PermanentEventError(`invalid ${event.eventType} payload: ${[...new Set(problems(errors))].join('; ')}`);
-  }
+  const { instance, problems: found } = validated(dto, event.payload);
+  if (found.length > 0) throw new PermanentEventError(`invalid ${event.eventType} payload: ${found.join('; ')}`);
   return instance;
 }
 

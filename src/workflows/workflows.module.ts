@@ -24,6 +24,30 @@ import { ResearchSolutionTask } from './tasks/research-solution.task';
 import { UserWorkflows } from './users/user.workflow';
 import { TIMER_JOBS, WorkflowScheduler, type TimerJob } from './workflow.scheduler';
 
+/** The event handler families (one file per family of event types). */
+const FAMILIES = [
+  UserWorkflows,
+  NotificationWorkflows,
+  IntroOpportunityWorkflows,
+  ConnectionRequestWorkflows,
+  IntroOfferWorkflows,
+  IntroInquiryWorkflows,
+  CommunityWorkflows,
+];
+
+/** The agent_tasks workflows run here (one file per task type). */
+const TASKS = [
+  ReengagementTask,
+  IntroOfferReminderTask,
+  NotifyUserOfPrioritiesTask,
+  IntroFollowupCheckTask,
+  ResearchSolutionTask,
+  CommunityRequestAvailableTask,
+  CommunityResponseAvailableTask,
+  ProcessCommunityResponseTask,
+  NotifyExpertOfImpactTask,
+];
+
 /** A family of event handlers (one file per family). */
 interface WorkflowFamily {
   handlers(): EventHandler[];
@@ -37,50 +61,18 @@ interface WorkflowFamily {
   providers: [
     MemberRepository,
     ProspectUpgrade,
-    UserWorkflows,
-    NotificationWorkflows,
-    IntroOpportunityWorkflows,
-    ConnectionRequestWorkflows,
-    IntroOfferWorkflows,
-    CommunityWorkflows,
+    ...FAMILIES,
     CommunityRequestCloser,
-    IntroInquiryWorkflows,
-    ReengagementTask,
-    IntroOfferReminderTask,
-    NotifyUserOfPrioritiesTask,
-    IntroFollowupCheckTask,
-    ResearchSolutionTask,
-    CommunityRequestAvailableTask,
-    CommunityResponseAvailableTask,
-    ProcessCommunityResponseTask,
-    NotifyExpertOfImpactTask,
+    ...TASKS,
     {
       provide: EVENT_HANDLERS,
       useFactory: (...families: WorkflowFamily[]): EventHandler[] => families.flatMap((family) => family.handlers()),
-      inject: [
-        UserWorkflows,
-        NotificationWorkflows,
-        IntroOpportunityWorkflows,
-        ConnectionRequestWorkflows,
-        IntroOfferWorkflows,
-        IntroInquiryWorkflows,
-        CommunityWorkflows,
-      ],
+      inject: FAMILIES,
     },
     {
       provide: TASK_WORKFLOWS,
       useFactory: (...workflows: TaskWorkflow[]): TaskWorkflow[] => workflows,
-      inject: [
-        ReengagementTask,
-        IntroOfferReminderTask,
-        NotifyUserOfPrioritiesTask,
-        IntroFollowupCheckTask,
-        ResearchSolutionTask,
-        CommunityRequestAvailableTask,
-        CommunityResponseAvailableTask,
-        ProcessCommunityResponseTask,
-        NotifyExpertOfImpactTask,
-      ],
+      inject: TASKS,
     },
     {
       provide: TIMER_JOBS,

@@ -120,6 +120,43 @@ describe('bad inbound rows', () => {
     expect(await outboundIn(user.conversationId)).toEqual([]);
   });
 
+  it('rows whose content is not clean text (control characters, a lost encoding, a lone surrogate) are dead with the reason and counted', async () => {
+    const user = await seedUser(db.pool);
+    const insert = async (content: string) =>
+      (
+        await db.pool.query<{ id: string }>(
+          `INSERT INTO messages (conversation_id, user_id, role, content, direction, status)
+           VALUES ($1, $2, 'user', $3, 'inbound', 'delivered') RETURNING id`,
+          [user.conversationId, user.userId, content],
+        )
+      ).rows[0].id;
+    const control = 'bad input: the content holds control characters';
+    const encoding = 'bad input: the content lost its encoding on the way (U+FFFD or a noncharacter)';
+    const cases: Array<[string, string]> = [
+      [await insert('ring \u0007 the bell'), control],
+      [await insert('escape \u001b[31m red'), control],
+      [await insert('c1 \u0085 next line'), control],
+      [await insert('caf\ufffd'), encoding],
+      // A lone surrogate (invalid UTF-16) reaches the database as U+FFFD.
+      [await insert('half an emoji \ud83d'), encoding],
+    ];
+    // NUL never gets this far: PostgreSQL refuses it at the writer's INSERT.
+    await expect(insert('nul \u0000 byte')).rejects.toThrow();
+    // Tabs, line breaks, accents and emoji are plain text.
+    const [fine] = await insertInbound(db.pool, user, ['line one\r\n\tline two, caf\u00e9 \ud83d\ude00']);
+    for (const [id, reason] of cases) {
+      await expectEventually(async () =>
+        expect(await row(id)).toMatchObject({ processing_state: 'dead', outcome: 'dead', last_error: reason }),
+      );
+    }
+    await expectEventually(async () =>
+      expect(await row(fine)).toMatchObject({ processing_state: 'done', outcome: 'replied' }),
+    );
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/realtime_processor_bad_input_total\{reason="control_characters"\} 3/);
+    expect(metrics).toMatch(/realtime_processor_bad_input_total\{reason="invalid_encoding"\} 2/);
+  });
+
   it('a system row nobody acts on is done with the reason recorded, not as an answer with nothing to say', async () => {
     const user = await seedUser(db.pool);
     const [id] = await insertInbound(db.pool, user, ['{"type":"something_else"}'], 'system');

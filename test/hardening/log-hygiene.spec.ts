@@ -1,6 +1,7 @@
 import { AnthropicStandIn } from '../support/anthropic-stand-in';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
+import { insertInbound, seedUser } from '../support/seed';
 import { ServiceProcess } from '../support/service-process';
 
 const QUERY_SECRET = 'qs-secret-value-991';
@@ -71,6 +72,35 @@ describe('log hygiene in production', () => {
       expect(logged).toContain('token=[REDACTED]');
       expect(service.stdout.join('\n')).not.toContain(QUERY_SECRET);
       for (const line of service.stdout) expect(parses(line)).toBe(true);
+    } finally {
+      await service.stop();
+    }
+  });
+  it('tone_enforced names the kind of each correction, never a fragment of the generated reply', async () => {
+    const NAME = 'Zebulonia';
+    model.setResponder((request) =>
+      (request.body as { tools?: unknown[] }).tools
+        ? { kind: 'tool_use', name: 'make_decision', input: { next_scenario: 'ask_for_referrer' } }
+        : { kind: 'text', text: `${NAME} from our team will call you. Who told you about us?` },
+    );
+    const service = await ServiceProcess.start({
+      NODE_ENV: 'production',
+      DATABASE_URL: db.url,
+      ANTHROPIC_API_KEY: 'sk-ant-test-key-long-enough',
+      ANTHROPIC_BASE_URL: model.baseURL,
+    });
+    try {
+      await service.waitUntilHealthy();
+      const user = await seedUser(db.pool);
+      await insertInbound(db.pool, user, ['hi']);
+      const tone = await expectEventually(() => {
+        const line = service.stdout.find((entry) => entry.includes('"tone_enforced"'));
+        if (!line) throw new Error('tone_enforced not logged yet');
+        return JSON.parse(line) as { corrections: string[] };
+      });
+      expect(tone.corrections).toContain('unknown_name');
+      // The name was in the generated reply only: no log line may carry it.
+      for (const line of [...service.stdout, ...service.stderr]) expect(line).not.toContain(NAME);
     } finally {
       await service.stop();
     }

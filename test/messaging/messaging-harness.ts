@@ -49,9 +49,10 @@ export class MessagingHarness {
     readonly clock: ManualClock,
   ) {}
 
-  static async start(now: string): Promise<MessagingHarness> {
+  /** `env`: more configuration, e.g. ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL to render through the stand-in. */
+  static async start(now: string, env: Record<string, string> = {}): Promise<MessagingHarness> {
     const db = await createTestDatabase();
-    const config = new ConfigService<Environment, true>(validateEnvironment({ NODE_ENV: 'test' }));
+    const config = new ConfigService<Environment, true>(validateEnvironment({ NODE_ENV: 'test', ...env }));
     Reflect.set(config, 'skipProcessEnv', true);
     const database = new DatabaseService(new Pool({ connectionString: db.url, max: 4 }), db.url);
     const clock = new ManualClock(now);

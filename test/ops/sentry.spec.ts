@@ -31,6 +31,22 @@ Module._load = function (request, ...rest) {
 };
 `;
 
+/**
+ * A bug's unhandled promise rejection, on demand: once the file named by TEST_UNHANDLED_TRIGGER
+ * appears, a promise nobody handles rejects with an error that quotes the API key.
+ */
+const UNHANDLED_TRIGGER = `
+const { existsSync, unlinkSync } = require('node:fs');
+const path = process.env.TEST_UNHANDLED_TRIGGER;
+if (path) {
+  setInterval(() => {
+    if (!existsSync(path)) return;
+    unlinkSync(path);
+    Promise.reject(new Error('unhandled failure near key ' + process.env.ANTHROPIC_API_KEY));
+  }, 50).unref();
+}
+`;
+
 interface Envelope {
   raw: string;
   /** The items of type `event`, parsed. */
@@ -92,13 +108,17 @@ describe('Sentry reporting (black-box)', () => {
   let model: AnthropicStandIn;
   let receiver: SentryReceiver;
   let service: ServiceProcess;
-  const probe = join(mkdtempSync(join(tmpdir(), 'rp-probe-')), 'require-probe.js');
+  const probeDir = mkdtempSync(join(tmpdir(), 'rp-probe-'));
+  const probe = join(probeDir, 'require-probe.js');
+  const unhandledScript = join(probeDir, 'unhandled-trigger.js');
+  const unhandledTrigger = join(probeDir, 'reject-now');
 
   const state = async (table: 'messages' | 'events', id: string) =>
     (await db.pool.query(`SELECT processing_state FROM ${table} WHERE id = $1`, [id])).rows[0]?.processing_state;
 
   beforeAll(async () => {
     writeFileSync(probe, PROBE);
+    writeFileSync(unhandledScript, UNHANDLED_TRIGGER);
     db = await createTestDatabase();
     proxy = await TcpProxy.forUrl(db.url);
     model = await AnthropicStandIn.start();
@@ -117,7 +137,8 @@ describe('Sentry reporting (black-box)', () => {
       SUBSCRIPTION_GRACE_MS: '600',
       LISTEN_PROBE_INTERVAL_MS: '200',
       HEALTH_DB_TIMEOUT_MS: '500',
-      NODE_OPTIONS: `--require ${probe}`,
+      NODE_OPTIONS: `--require ${probe} --require ${unhandledScript}`,
+      TEST_UNHANDLED_TRIGGER: unhandledTrigger,
     });
     await service.waitUntilHealthy();
   });
@@ -188,6 +209,37 @@ describe('Sentry reporting (black-box)', () => {
     await service.waitUntilHealthy();
     // Still once per channel for that outage.
     expect(receiver.eventsTitled('subscription ')).toHaveLength(2);
+  });
+
+  it('reports an unhandled rejection once, scrubbed, and logs it as one JSON line without the key', async () => {
+    writeFileSync(unhandledTrigger, '');
+    const reports = await expectEventually(() => {
+      const found = receiver.envelopes
+        .flatMap((envelope) => envelope.events)
+        .filter((event) => JSON.stringify(event).includes('unhandled failure near key'));
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(reports[0]).toMatchObject({
+      level: 'error',
+      exception: {
+        values: [expect.objectContaining({ type: 'Error', mechanism: expect.objectContaining({ handled: false }) })],
+      },
+    });
+    const logged = await expectEventually(() => {
+      const line = service.stdout.find((entry) => entry.includes('"unhandled_rejection"'));
+      if (!line) throw new Error('unhandled_rejection not logged yet');
+      return line;
+    });
+    expect(JSON.parse(logged)).toMatchObject({ event: 'unhandled_rejection' });
+    // Nothing printed outside the JSON log (Sentry's default prints the raw stack), and no key anywhere.
+    for (const line of [...service.stdout, ...service.stderr]) {
+      expect(line).not.toContain(API_KEY);
+      expect(line).not.toContain('This error originated either by throwing inside of an async function');
+    }
+    for (const envelope of receiver.envelopes) expect(envelope.raw).not.toContain(API_KEY);
+    // The instance keeps serving.
+    await service.waitUntilHealthy();
   });
 
   it('loads the Sentry SDK only when SENTRY_DSN is set', async () => {

@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { awardCredits } from '../credit.ledger';
 import { MemberRepository } from '../member.repository';
 import { textMember } from '../member-texts';
 import { closePriorities } from '../priority.writer';
 import type { TimerJob } from '../workflow.scheduler';
 import { emitEvent, WORKFLOWS } from '../workflow-effects';
+import { creditAnswer, RESPONSE_CREDITS } from './community-answer';
 
-/** Credits an expert earns for an answer, paid when the request closes. */
-export const RESPONSE_CREDITS = 10;
 /** Requests one round closes at most; the next round takes the rest. */
 const BATCH = 100;
 
@@ -59,15 +57,7 @@ export class CommunityRequestCloser implements TimerJob {
       [request.id, loop, RESPONSE_CREDITS],
     );
     for (const response of responses.rows) {
-      await awardCredits(client, {
-        userId: response.user_id,
-        amount: RESPONSE_CREDITS,
-        eventType: 'community_response',
-        referenceType: 'community_response',
-        referenceId: response.id,
-        idempotencyKey: `community.response:${response.id}:${response.user_id}`,
-        description: `answer to a question about ${topic}`,
-      });
+      await creditAnswer(client, { responseId: response.id, expertId: response.user_id, topic }, 'answer');
     }
     // One text per expert, however many answers they gave.
     for (const userId of new Set(responses.rows.map((row) => row.user_id))) {

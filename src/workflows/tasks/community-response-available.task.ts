@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { findAnswer } from '../community/community-answer';
 import { MemberRepository } from '../member.repository';
 import { textMember } from '../member-texts';
 import { upsertPriority } from '../priority.writer';
@@ -22,22 +23,12 @@ export class CommunityResponseAvailableTask implements TaskWorkflow {
   async run(client: PoolClient, task: AgentTask): Promise<Record<string, unknown>> {
     const requesterId = taskUser(task);
     const { requestId, responseId } = parseTaskContext(CommunityResponseContextDto, task);
-    const found = await client.query<{
-      requesting_user_id: string | null;
-      request_summary: string | null;
-      response_text: string | null;
-    }>(
-      `SELECT q.requesting_user_id, q.request_summary, r.response_text
-       FROM community_responses r JOIN community_requests q ON q.id = r.request_id
-       WHERE r.id = $1 AND r.request_id = $2`,
-      [responseId, requestId],
-    );
-    const answer = found.rows[0];
+    const answer = await findAnswer(client, responseId, { requestId });
     if (!answer) throw new InvalidTaskError(`community response ${responseId} to request ${requestId} does not exist`);
-    if (answer.requesting_user_id !== requesterId) {
+    if (answer.requesterId !== requesterId) {
       throw new InvalidTaskError(`community request ${requestId} was not asked by ${requesterId}`);
     }
-    const topic = answer.request_summary ?? 'your question';
+    const topic = answer.requestSummary ?? 'your question';
     await upsertPriority(client, {
       userId: requesterId,
       itemType: 'community_response',
@@ -48,7 +39,7 @@ export class CommunityResponseAvailableTask implements TaskWorkflow {
     if (!(await once(client, `community_response_available:${responseId}`, null))) {
       return { requestId, responseId, queued: false };
     }
-    const summary = answer.response_text?.trim();
+    const summary = answer.responseText?.trim();
     const queued = await textMember(client, this.members, {
       userId: requesterId,
       texts: [

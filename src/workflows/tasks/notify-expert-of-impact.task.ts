@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { findAnswer } from '../community/community-answer';
 import { MemberRepository } from '../member.repository';
 import { textMember } from '../member-texts';
 import { upsertPriority } from '../priority.writer';
@@ -22,24 +23,14 @@ export class NotifyExpertOfImpactTask implements TaskWorkflow {
   async run(client: PoolClient, task: AgentTask): Promise<Record<string, unknown>> {
     const expertId = taskUser(task);
     const { requestId, responseId } = parseTaskContext(CommunityResponseContextDto, task);
-    const found = await client.query<{
-      user_id: string;
-      impact_description: string | null;
-      request_summary: string | null;
-    }>(
-      `SELECT r.user_id, r.impact_description, q.request_summary
-       FROM community_responses r JOIN community_requests q ON q.id = r.request_id
-       WHERE r.id = $1 AND r.request_id = $2`,
-      [responseId, requestId],
-    );
-    const answer = found.rows[0];
+    const answer = await findAnswer(client, responseId, { requestId });
     if (!answer) throw new InvalidTaskError(`community response ${responseId} to request ${requestId} does not exist`);
-    if (answer.user_id !== expertId)
+    if (answer.expertId !== expertId)
       throw new InvalidTaskError(`community response ${responseId} is not by ${expertId}`);
-    const impact = answer.impact_description?.trim();
+    const impact = answer.impactDescription?.trim();
     if (!impact) throw new InvalidTaskError(`community response ${responseId} has no impact to tell`);
     if (!(await once(client, `expert_impact:${responseId}`, null))) return { responseId, notified: false };
-    const topic = answer.request_summary ?? 'a member’s question';
+    const topic = answer.topic;
     await upsertPriority(client, {
       userId: expertId,
       itemType: 'expert_impact_notification',

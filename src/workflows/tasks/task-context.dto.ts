@@ -1,4 +1,5 @@
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { URGENCIES } from '../community/community.dto';
 
 /** `notify_user_of_priorities`: `welcome` (after `user.verified`) or a plain `priorities` digest. */
 export class NotifyPrioritiesContextDto {
@@ -31,8 +32,8 @@ export class ResearchSolutionContextDto {
   @MaxLength(200)
   category?: string | null;
 
-  @IsIn(['low', 'medium', 'high'])
-  urgency!: 'low' | 'medium' | 'high';
+  @IsIn(URGENCIES)
+  urgency!: (typeof URGENCIES)[number];
 }
 
 /** `community_request_available`: the request an expert is asked about. */

@@ -1,6 +1,4 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import { problems } from '../workflow-payload';
+import { validated } from '../workflow-payload';
 import { InvalidTaskError, type AgentTask } from './agent-task';
 
 /**
@@ -8,11 +6,8 @@ import { InvalidTaskError, type AgentTask } from './agent-task';
  * rule, never a value): a task whose context can never be valid is failed at once, not retried.
  */
 export function parseTaskContext<T extends object>(dto: new () => T, task: AgentTask): T {
-  const instance = plainToInstance(dto, task.contextJson);
-  const errors = validateSync(instance, { forbidUnknownValues: false });
-  if (errors.length > 0) {
-    throw new InvalidTaskError(`invalid ${task.taskType} context: ${[...new Set(problems(errors))].join('; ')}`);
-  }
+  const { instance, problems } = validated(dto, task.contextJson);
+  if (problems.length > 0) throw new InvalidTaskError(`invalid ${task.taskType} context: ${problems.join('; ')}`);
   return instance;
 }
 

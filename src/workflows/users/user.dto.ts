@@ -1,4 +1,5 @@
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { ResearchSolutionContextDto } from '../tasks/task-context.dto';
 
 /**
  * `user.verified`, `user.onboarding_info_complete`, `user.verification.pending`. The Bouncer's
@@ -29,26 +30,11 @@ export class UserMessageReceivedDto {
   receivedAt?: string | null;
 }
 
-export const URGENCIES = ['low', 'medium', 'high'] as const;
-
-/** `user.inquiry.solution_needed` (Concierge/Innovator `request_solution_research`). */
-export class SolutionNeededDto {
+/** `user.inquiry.solution_needed` (Concierge/Innovator `request_solution_research`): the research task's context, and who asked where. */
+export class SolutionNeededDto extends ResearchSolutionContextDto {
   @IsUUID()
   userId!: string;
 
   @IsUUID()
   conversationId!: string;
-
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(4000)
-  requestDescription!: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  category?: string | null;
-
-  @IsIn(URGENCIES)
-  urgency!: (typeof URGENCIES)[number];
 }
