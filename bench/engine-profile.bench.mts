@@ -31,6 +31,10 @@ export interface EngineProfileResult {
   /** Transactions per turn (BEGIN count). */
   transactionsPerTurn: number;
   statements: StatementProfile[];
+  /** The same run with DB_PREPARED_STATEMENTS=true (named statements). */
+  prepared?: EngineProfileResult;
+  /** `databaseMsPerTurn` of a second run of the same kind (the bench runs them A B B A). */
+  repeatDatabaseMsPerTurn?: number;
 }
 
 export async function benchEngineProfile(

@@ -261,6 +261,12 @@ function profileSection(profile: EngineProfileResult, before?: EngineProfileResu
   );
   const change = before ? profileChange(profile, before) : '';
   const top = profile.statements[0];
+  const means = profile.statements.map((s) => s.meanMs);
+  const perStatement = profile.databaseMsPerTurn / profile.roundTripsPerTurn;
+  const spread =
+    means.length > 0
+      ? ` A statement took ${perStatement.toFixed(2)} ms on average, the slowest shape ${Math.max(...means)} ms and the fastest ${Math.min(...means)} ms: ${Math.max(...means) <= 2 * perStatement ? `no shape costs more than ${(Math.max(...means) / perStatement).toFixed(1)}× the average, so the wait per turn is the number of round trips times their cost, not one slow statement` : 'one shape costs more than twice the average'}.`
+      : '';
   const topLine = top
     ? `The largest share of that wait is \`${top.statement.split(' ').slice(0, 3).join(' ')}\`: ${top.perTurn} per turn at ${top.meanMs} ms, ${((top.perTurn * top.meanMs * 100) / profile.databaseMsPerTurn).toFixed(0)} % of the database time.`
     : '';
@@ -277,16 +283,33 @@ What changed after the first profile, each in its own commit:
   that transaction only): a claim lost in a database crash only lets the turn be claimed again,
   its holder's commit then fails the fence, and the turn's own commit, which waits, flushes it.
 
+Changed since, measured in their own sections: user turns got their own scheduler lane ahead of
+event handlers (\`TURN_PRIORITY\`, section \`event-storm\`), and named statements became an
+option (\`DB_PREPARED_STATEMENTS\`, off by default, compared above). Neither changes the
+statements a turn sends.
+
 Not changed: the agent's context reads and task statements (the agents' repositories), and the
 claim's three statements (take the claim, refuse bad rows, claim the rest) that could become one.
 `
+    : '';
+  const prepared = profile.prepared;
+  const preparedLine = prepared
+    ? (() => {
+        const runs = (p: EngineProfileResult) => [
+          p.databaseMsPerTurn,
+          ...(p.repeatDatabaseMsPerTurn ? [p.repeatDatabaseMsPerTurn] : []),
+        ];
+        const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+        const [on, off] = [runs(prepared), runs(profile)];
+        return `\n\nThe same measurement with \`DB_PREPARED_STATEMENTS=true\` (parameterised statements named, so each connection parses and plans them once), runs ordered without, with, with, without: ${prepared.roundTripsPerTurn} statements per turn against ${profile.roundTripsPerTurn}, and ${on.join(' and ')} ms waiting for PostgreSQL per turn against ${off.join(' and ')} ms without (mean ${times(mean(on), mean(off))}). ${mean(on) < mean(off) ? 'Named statements waited less in this run' : 'Named statements did not wait less in this run'}; they do not change the number of round trips. The option stays off by default: Supabase's transaction-mode pooler does not keep prepared statements.`;
+      })()
     : '';
   return `## Engine profile
 
 Every statement one service instance sends through \`pg\`, counted by a preload
 (\`bench/lib/query-profile.js\`) over ${profile.turns} turns on the local model, one text at a time; times are
 send → result as the service sees them. A turn sends ${profile.roundTripsPerTurn} statements (each a round trip) in
-${transactions(profile)} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL. ${topLine} ${change}
+${transactions(profile)} transactions and waits ${profile.databaseMsPerTurn} ms for PostgreSQL.${spread} ${topLine} ${change}${preparedLine}
 
 | statement (first 90 characters) | per turn | mean ms |
 | --- | --- | --- |

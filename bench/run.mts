@@ -108,8 +108,21 @@ const SECTIONS: Section[] = [
   },
   {
     name: 'profile',
-    what: 'engine profile: statements per turn',
-    run: (url) => benchEngineProfile(url, ENV),
+    what: 'engine profile: statements per turn, without and with named statements',
+    run: async (url) => {
+      // A B B A: without, with, with, without named statements, so a slow stretch hits both.
+      const withNames = { ...ENV, DB_PREPARED_STATEMENTS: 'true' };
+      const plain = await benchEngineProfile(url, ENV);
+      step('  the same with DB_PREPARED_STATEMENTS=true, twice, then without again');
+      const prepared = await benchEngineProfile(url, withNames, 'engine_profile_prepared');
+      const preparedAgain = await benchEngineProfile(url, withNames, 'engine_profile_prepared_2');
+      const plainAgain = await benchEngineProfile(url, ENV, 'engine_profile_2');
+      return {
+        ...plain,
+        prepared: { ...prepared, repeatDatabaseMsPerTurn: preparedAgain.databaseMsPerTurn },
+        repeatDatabaseMsPerTurn: plainAgain.databaseMsPerTurn,
+      };
+    },
   },
   {
     name: 'event-storm',

@@ -192,6 +192,14 @@ export class Environment {
   @Max(60000)
   REALTIME_JOIN_TIMEOUT_MS = 10000;
 
+  /**
+   * Parameterised queries go as named (prepared) statements, planned once per connection. Only
+   * for a connection that keeps prepared statements (direct, or a session-mode pooler).
+   */
+  @toBoolean()
+  @IsBoolean({ message: 'DB_PREPARED_STATEMENTS must be true or false' })
+  DB_PREPARED_STATEMENTS = false;
+
   /** Agent turns and event handlers in flight at once in this instance. */
   @toInt()
   @IsInt()

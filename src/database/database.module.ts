@@ -5,6 +5,7 @@ import type { Environment } from '../config/environment';
 import { DatabaseService } from './database.service';
 import { EmbeddedPostgresSupervisor } from './embedded-postgres.supervisor';
 import { runMigrations } from './migrations.runner';
+import { prepareStatements } from './prepared-statements';
 
 /** How much longer than the server's statement timeout the client waits for an answer. */
 const QUERY_TIMEOUT_MARGIN_MS = 5000;
@@ -49,6 +50,7 @@ async function connect(config: ConfigService<Environment, true>): Promise<Databa
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });
+  if (config.get('DB_PREPARED_STATEMENTS', { infer: true })) prepareStatements(pool);
   return new DatabaseService(pool, url, embedded, {
     backgroundStatementMs: config.get('DB_BACKGROUND_STATEMENT_TIMEOUT_MS', { infer: true }),
     clientMarginMs: QUERY_TIMEOUT_MARGIN_MS,
