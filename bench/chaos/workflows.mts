@@ -354,6 +354,7 @@ export class WorkflowLoad {
   /** Once the request is routed, the first expert answers and `community.response_received` follows. */
   private async answer(requester: string): Promise<void> {
     let request: { id: string; target_user_ids: string[] } | undefined;
+    // Routing is an event handler, which yields to user turns: a backlog of texts delays it.
     await timeUntil(async () => {
       const { rows } = await this.pool
         .query<{ id: string; target_user_ids: string[] }>(
@@ -363,7 +364,7 @@ export class WorkflowLoad {
         .catch(() => ({ rows: [] as Array<{ id: string; target_user_ids: string[] }> }));
       request = rows[0];
       return request !== undefined;
-    }, 60_000);
+    }, 240_000);
     if (!request) {
       this.stats.unanswered += 1;
       return;
@@ -464,6 +465,7 @@ export class WorkflowLoad {
       if (!firsts) return Number.NaN;
       this.stats.expectedCredits += 3;
       this.stats.scenarios['locked-rows'] = (this.stats.scenarios['locked-rows'] ?? 0) + 1;
+      // Handlers yield to user turns: after an outage the texts' backlog may keep them waiting.
       await timeUntil(async () => {
         const { rows: failed } = await world.pool
           .query<{ n: number }>(
@@ -472,7 +474,7 @@ export class WorkflowLoad {
           )
           .catch(() => ({ rows: [{ n: 0 }] }));
         return failed[0].n === firsts.length;
-      }, 45_000);
+      }, 180_000);
     } finally {
       await locker.query('COMMIT').catch(ignore);
       locker.off('error', ignore);
