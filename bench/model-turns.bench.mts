@@ -20,7 +20,7 @@ import { ScriptedModel } from './lib/scripted-model.mts';
 import { BenchService } from './lib/service.mts';
 import { percentiles, round } from './lib/stats.mts';
 
-export const MODEL_TURN_SAMPLES = 20;
+export const MODEL_TURN_SAMPLES = 30;
 export const CONVERSATION_TURNS = 10;
 /** Turns in flight at once over all modes and agents: enough to finish in minutes, far below capacity. */
 const IN_FLIGHT = 6;

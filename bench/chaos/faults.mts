@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import pg from 'pg';
 import { lockClaims, type ClaimsLock } from '../../test/support/claims-lock.ts';
 import { RealtimeStandIn } from '../../test/support/realtime-stand-in.ts';
@@ -18,8 +19,10 @@ export interface ChaosWorld {
   random: () => number;
   /** SIGTERM exits that were slower than 10 s or not code 0. */
   badExits: number[];
-  /** SIGSTOP faults that froze an instance while it waited for a turn's last model answer. */
+  /** SIGSTOP faults whose thawed turn was seen bringing its late commit to the fence. */
   turnsCaughtFrozen: number;
+  /** SIGSTOP tries given up and tried again, by why (no turn caught, frozen inside a claims transaction, ...). */
+  sigstopMisses: Record<string, number>;
 }
 
 export interface Fault {
@@ -75,10 +78,13 @@ function killInstance(signal: NodeJS.Signals): Fault {
 /**
  * Freezes an instance (SIGSTOP) while it holds a turn and waits for the model's last answer,
  * with that answer already sent; keeps it frozen past its lease until another instance has taken
- * its claims over; then thaws it (SIGCONT) with the claims table locked for a moment, so its lease
- * renewal cannot abort the turn first and its late commit reaches the fence. The fence must
- * refuse it (the instance logs `turn_stale` "claim lost before commit"); with TEST_BREAK_FENCE the
- * commit goes through and the reply audit must see the double answer.
+ * its claims over (and answered); then thaws it (SIGCONT) with the claims table locked, and keeps
+ * the lock until the thawed turn's commit is seen waiting on it — its lease renewal, queued behind
+ * the same lock, cannot abort the turn first, however slowly the thawed process catches up. So the
+ * late commit reaches the fence every time: the fence must refuse it (the instance logs
+ * `turn_stale` "claim lost before commit"); with TEST_BREAK_FENCE the commit goes through and the
+ * reply audit must see the double answer. A try that does not get that far (no turn caught, a
+ * freeze inside a claims transaction, no takeover) is given up and tried again.
  */
 const sigstopPastLease: Fault = {
   kind: 'sigstop-past-lease',
@@ -86,57 +92,133 @@ const sigstopPastLease: Fault = {
     const index = pickIndex(world, world.instances.length);
     const instance = world.instances[index];
     const model = world.models[index];
-    // A few tries: a freeze that catches the instance inside a transaction on the claims table
-    // is thawed at once and tried again, since nobody could take its claims over meanwhile.
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const held = model.holdNextRender();
-      const caught = await Promise.race([held.arrived.then(() => true), pause(10_000).then(() => false)]);
-      if (!caught) model.cancelHolds();
-      instance.freeze();
-      held.release();
-      await pause(300);
-      if (attempt < 2 && (await holdsClaimsTable(world))) {
-        instance.thaw();
-        await pause(1000);
-        continue;
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const result = await catchLateCommit(world, instance, model);
+      if (result === 'caught') {
+        world.turnsCaughtFrozen += 1;
+        break;
       }
-      const { rows } = await world.pool
-        .query<{ claim_key: string }>(`SELECT claim_key FROM processing_claims WHERE owner = $1`, [instance.name])
-        .catch(() => ({ rows: [] as Array<{ claim_key: string }> }));
-      const keys = rows.map((row) => row.claim_key);
-      await pause(world.leaseMs + 500);
-      // Past the lease: wait (bounded) until every claim it held was taken over or finished by others.
-      await timeUntil(async () => {
-        const left = await world.pool
-          .query(`SELECT 1 FROM processing_claims WHERE owner = $1 AND claim_key = ANY($2::text[])`, [
-            instance.name,
-            keys,
-          ])
-          .catch(() => ({ rowCount: 1 }));
-        return left.rowCount === 0;
-      }, 20_000);
-      const lock = await lockClaims(world.pool).catch(() => undefined);
-      if (caught && lock) world.turnsCaughtFrozen += 1;
-      instance.thaw();
-      await pause(1500);
-      await lock?.release();
-      break;
+      world.sigstopMisses[result] = (world.sigstopMisses[result] ?? 0) + 1;
+      await pause(500);
     }
     return timeUntil(() => instance.healthy(), 30_000);
   },
 };
 
-/** True while some connection sits in an open transaction that wrote to the claims table (a frozen one). */
-async function holdsClaimsTable(world: ChaosWorld): Promise<boolean> {
+/** One try of the SIGSTOP fault: `caught` when the thawed turn's commit was seen reaching the fence, else why not. */
+async function catchLateCommit(
+  world: ChaosWorld,
+  instance: Instance,
+  model: ScriptedModel,
+): Promise<'caught' | 'no turn to catch' | 'no takeover' | 'no lock' | 'no commit seen'> {
+  const held = model.holdNextRender();
+  const caught = await Promise.race([held.arrived.then(() => true), pause(10_000).then(() => false)]);
+  if (!caught) {
+    model.cancelHolds();
+    return 'no turn to catch';
+  }
+  instance.freeze();
+  held.release();
+  await pause(300);
+  const { rows } = await world.pool
+    .query<{ claim_key: string }>(`SELECT claim_key FROM processing_claims WHERE owner = $1`, [instance.name])
+    .catch(() => ({ rows: [] as Array<{ claim_key: string }> }));
+  const keys = rows.map((row) => row.claim_key);
+  await pause(world.leaseMs + 500);
+  // Past the lease: wait (bounded) until every claim it held was taken over or finished by others.
+  const takenOver = await timeUntil(async () => {
+    const left = await world.pool
+      .query(`SELECT 1 FROM processing_claims WHERE owner = $1 AND claim_key = ANY($2::text[])`, [instance.name, keys])
+      .catch(() => ({ rowCount: 1 }));
+    return left.rowCount === 0;
+  }, 20_000);
+  if (!Number.isFinite(takenOver) || keys.length === 0) {
+    instance.thaw();
+    return 'no takeover';
+  }
+  // Ask for the claims table lock before the thaw. The frozen instance may sit inside a transaction
+  // on that table (another turn's claim or commit); then the request queues behind it, and every
+  // later request on the table, the thawed lease renewal included, queues behind ours. The lock is
+  // granted as soon as that transaction ends, before the renewal can run.
+  let settled = false;
+  const locking = lockClaims(world.pool, 15_000)
+    .catch(() => undefined)
+    .finally(() => (settled = true));
+  await timeUntil(async () => settled || (await claimsLockQueued(world)), 3000);
+  instance.thaw();
+  const lock = await locking;
+  if (!lock) return 'no lock';
+  try {
+    return Number.isFinite(await timeUntil(() => lateCommitWaiting(world, instance), 10_000))
+      ? 'caught'
+      : 'no commit seen';
+  } finally {
+    await lock.release();
+  }
+}
+
+/** True while a `LOCK TABLE processing_claims` (ours) waits in the lock queue. */
+async function claimsLockQueued(world: ChaosWorld): Promise<boolean> {
   const { rows } = await world.pool
     .query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
-       WHERE a.datname = current_database() AND a.state LIKE 'idle in transaction%'
-         AND l.relation = 'processing_claims'::regclass AND l.mode = 'RowExclusiveLock'
-         AND a.state_change < now() - interval '200 milliseconds'`,
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'LOCK TABLE processing_claims%'`,
     )
     .catch(() => ({ rows: [{ n: 0 }] }));
   return rows[0].n > 0;
+}
+
+/**
+ * True when one of the instance's own database connections waits on the claims lock with a turn's
+ * commit: the fence (`... token = $2 FOR UPDATE`) or, with the fence broken, the done-marker.
+ * Its connections are found by their client ports, read from /proc (Linux).
+ */
+async function lateCommitWaiting(world: ChaosWorld, instance: Instance): Promise<boolean> {
+  const pid = instance.child?.pid;
+  if (pid === undefined) return false;
+  const ports = tcpPortsOf(pid);
+  if (ports.length === 0) return false;
+  const { rows } = await world.pool
+    .query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND client_port = ANY($1::int[]) AND wait_event_type = 'Lock'
+         AND (query ILIKE '%FROM processing_claims WHERE claim_key = $1 AND token = $2 FOR UPDATE%'
+           OR query ILIKE '%UPDATE messages SET processing_state = ''done''%')`,
+      [ports],
+    )
+    .catch(() => ({ rows: [{ n: 0 }] }));
+  return rows[0].n > 0;
+}
+
+/** The local TCP ports of a process's sockets (its side of each database connection). */
+function tcpPortsOf(pid: number): number[] {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (match) inodes.add(match[1]);
+      } catch {
+        // the descriptor closed meanwhile
+      }
+    }
+  } catch {
+    return [];
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/);
+      if (columns.length > 9 && inodes.has(columns[9])) ports.push(parseInt(columns[1].split(':')[1], 16));
+    }
+  }
+  return ports;
 }
 
 /**

@@ -29,9 +29,11 @@ import { seededRandom, shuffledBag } from '../../test/support/seeded-random.ts';
 import { ScriptedModel } from '../../test/support/scripted-model.ts';
 import { Instance, RestartablePostgres, timeUntil } from './cluster.mts';
 import { faultsFor, modelStorm, type ChaosWorld, type Fault } from './faults.mts';
-import { checkInvariants, installEventAudit } from './invariants.mts';
+import { checkInvariants } from './invariants.mts';
+import { installEventAudit } from '../../test/support/workflow-audit.ts';
 import { scanForLeaks, type Needle } from '../../test/support/leak-scan.ts';
 import { CHAOS_TEXTS, LoadGenerator, QUEUED_TEXT } from './load.mts';
+import { COMMUNITY_ANSWER, HANDLED_TYPES, REQUESTED_TEXT, WorkflowLoad, workflowRowLock } from './workflows.mts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
@@ -118,6 +120,10 @@ async function main(): Promise<void> {
   await load.seed(150);
   await load.seedMembers(1000);
   load.start(20);
+  // Background work beside the texts: a scenario a second, three members each, for the whole run.
+  const workflows = new WorkflowLoad(url, Number(values.seed));
+  await workflows.seed(Math.ceil((minutes + stormMinutes * Number(long) + 3) * 60) * 3 + 60);
+  workflows.start(1000);
 
   const world: ChaosWorld = {
     instances,
@@ -130,9 +136,10 @@ async function main(): Promise<void> {
     random,
     badExits: [],
     turnsCaughtFrozen: 0,
+    sigstopMisses: {},
   };
   const only = values.only?.split(',').map((kind) => kind.trim());
-  const kinds = faultsFor(feed).filter((fault) => !only || only.includes(fault.kind));
+  const kinds = [...faultsFor(feed), workflowRowLock(workflows)].filter((fault) => !only || only.includes(fault.kind));
   if (kinds.length === 0) throw new Error(`no fault kind matches --only ${values.only}`);
   const counts: Record<string, number> = Object.fromEntries(kinds.map((fault) => [fault.kind, 0]));
   const recovery: Record<string, number[]> = {};
@@ -158,20 +165,24 @@ async function main(): Promise<void> {
   const slowExits = world.badExits;
 
   await load.stop();
+  await workflows.stop();
   process.stderr.write('load stopped; waiting for the backlog to settle...\n');
   await timeUntil(async () => {
     try {
       const { rows } = await pool.query<{ n: number }>(
         `SELECT (SELECT count(*) FROM messages WHERE direction = 'inbound' AND processing_state IN ('pending', 'processing'))
-              + (SELECT count(*) FROM events WHERE processing_state IN ('pending', 'processing'))
+              + (SELECT count(*) FROM events WHERE processing_state IN ('pending', 'processing')
+                   AND (attempts > 0 OR event_type = ANY($1::text[])))
               + (SELECT count(*) FROM message_queue WHERE status = 'queued' AND scheduled_for <= now()) AS n`,
+        [HANDLED_TYPES],
       );
       return Number(rows[0].n) === 0;
     } catch {
       return false;
     }
   }, SETTLE_MS);
-  const report = await checkInvariants(pool);
+  const report = await checkInvariants(pool, { handledTypes: HANDLED_TYPES, expectDead: workflows.expectDead });
+  const wf = report.workflows;
   for (const instance of instances) instance.retired = true;
   await Promise.all(instances.map((instance) => instance.kill('SIGTERM')));
   const crashes = instances.reduce((sum, instance) => sum + instance.crashes, 0);
@@ -181,7 +192,7 @@ async function main(): Promise<void> {
     { kind: 'secret', name: 'SUPABASE_SERVICE_ROLE_KEY', value: SECRETS.serviceRoleKey },
     { kind: 'secret', name: 'database password', value: decodeURIComponent(new URL(url).password) },
     // Bodies long enough not to be ordinary words in a log line.
-    ...[...CHAOS_TEXTS, QUEUED_TEXT, models[0].replyText, 'Sarah Chen', 'Jane Doe']
+    ...[...CHAOS_TEXTS, QUEUED_TEXT, REQUESTED_TEXT, COMMUNITY_ANSWER, models[0].replyText, 'Sarah Chen', 'Jane Doe']
       .filter((text) => text.length >= 8)
       .map((text): Needle => ({ kind: 'body', name: JSON.stringify(text), value: text })),
   ];
@@ -194,6 +205,7 @@ async function main(): Promise<void> {
     .flatMap((instance) => readFileSync(instance.logFile, 'utf8').split('\n'))
     .filter((line) => line.includes('"turn_stale"') && line.includes('before commit')).length;
   await load.close();
+  await workflows.close();
   await pool.end();
   await world.realtime?.standIn.stop();
   await Promise.all(models.map((model) => model.standIn.stop()));
@@ -209,8 +221,22 @@ async function main(): Promise<void> {
     '',
     '| figure | value |',
     '| --- | --- |',
+    `| workflow scenarios committed | ${
+      Object.entries(workflows.stats.scenarios)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ') || 'none'
+    } (${workflows.stats.events} events; ${workflows.stats.insertErrors} refused while the database was unavailable) |`,
     `| messages in / done / dead | ${report.messagesIn} / ${report.messagesDone} / ${report.messagesDead} |`,
     `| events in / done / dead | ${report.eventsIn} / ${report.eventsDone} / ${report.eventsDead} |`,
+    `| events by type, done / dead | ${report.eventTypes} |`,
+    `| events that failed and were retried (must be ≥ 1) / failed attempts retried | ${wf.eventsRetried} / ${wf.retries} |`,
+    `| events dead on purpose (pointing nowhere) / each dead with its reason and dead letter | ${workflows.expectDead.length} / ${workflows.expectDead.length - wf.expectedDeadNotDead.length} |`,
+    `| events dead unexpectedly, or not dead when they point nowhere (must be 0) | ${wf.unexpectedDead.length + wf.expectedDeadNotDead.length} |`,
+    `| dead events without a reason or a dead letter (must be 0) | ${wf.deadWithoutReason.length} |`,
+    `| credit events in the ledger / bounties the committed scenarios earn (must be equal) | ${wf.credits} / ${workflows.stats.expectedCredits} |`,
+    `| balances that differ from their recomputed ledger (must be 0) | ${wf.balanceMismatches.length} |`,
+    `| duplicate credit keys / duplicate priorities / workflow texts queued twice (must be 0; in duplicates) | ${wf.duplicateCreditKeys.length} / ${wf.duplicatePriorities.length} / ${wf.textsQueuedTwice.length} |`,
+    `| community questions never answered (request not routed in time) | ${workflows.stats.unanswered} |`,
     `| reply groups (one per committed turn) | ${report.replyGroups} |`,
     `| queued texts by status | ${
       Object.entries(report.queue)
@@ -225,7 +251,8 @@ async function main(): Promise<void> {
     `| lost (must be 0) | ${report.lost} |`,
     `| dead texts (must be 0: the model only ever fails for a while) | ${report.messagesDead} |`,
     `| overlapping attempts on one claim, abandoned included (must be 0) | ${report.overlaps} |`,
-    `| turns caught frozen past the lease / late commits refused by the fence | ${world.turnsCaughtFrozen} / ${lateCommitsRefused} |`,
+    `| SIGSTOP faults whose thawed turn brought its late commit to the fence (must equal the faults) / tries given up and retried | ${world.turnsCaughtFrozen} / ${JSON.stringify(world.sigstopMisses)} |`,
+    `| late commits refused by the fence (must be ≥ the above with the fence intact) | ${lateCommitsRefused} |`,
     `| SIGTERM exits slower than 10 s or non-zero (must be 0) | ${slowExits.length} |`,
     `| instance crashes (must be 0) | ${crashes} |`,
     `| log lines and stored error texts scanned | ${scan.logLines} / ${scan.storedErrors} |`,
@@ -241,7 +268,16 @@ async function main(): Promise<void> {
     `double-answered: ${report.doubleAnswered}`,
     `lost: ${report.lost}`,
   ];
+  const lockFaultRan = (counts['workflow-row-lock'] ?? 0) > 0;
+  const sigstops = counts['sigstop-past-lease'] ?? 0;
   const failures = [
+    world.turnsCaughtFrozen < sigstops && 'a SIGSTOP fault never brought a late commit to the fence',
+    !breakFence && lateCommitsRefused < world.turnsCaughtFrozen && 'late commits that the fence did not refuse',
+    lockFaultRan && wf.eventsRetried === 0 && 'no handled event failed and was retried',
+    wf.unexpectedDead.length + wf.expectedDeadNotDead.length > 0 && 'events dead unexpectedly, or not dead when bad',
+    wf.deadWithoutReason.length > 0 && 'dead events without a reason',
+    wf.credits !== workflows.stats.expectedCredits && 'credits not awarded exactly once per bounty',
+    wf.balanceMismatches.length > 0 && 'balances that differ from the ledger',
     report.duplicates > 0 && 'duplicates',
     report.doubleAnswered > 0 && 'double-answered texts',
     report.repliesWithoutCommit > 0 && 'replies of a token that committed nothing',
@@ -269,8 +305,8 @@ async function main(): Promise<void> {
   if (!breakFence && !only) {
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(
-      join(ROOT, 'bench', 'results', 'chaos-latest.json'),
-      `${JSON.stringify({ date: new Date().toISOString(), profile: values.profile, minutes, seed: Number(values.seed), feed, load: load.stats, report, faults: counts, recovery, turnsCaughtFrozen: world.turnsCaughtFrozen, lateCommitsRefused, slowExits, crashes, scan, failures }, null, 2)}\n`,
+      join(ROOT, 'bench', 'results', long ? 'chaos-long.json' : 'chaos-latest.json'),
+      `${JSON.stringify({ date: new Date().toISOString(), profile: values.profile, minutes, ...(long ? { stormMinutes } : {}), seed: Number(values.seed), feed, load: load.stats, workflows: workflows.stats, report, faults: counts, recovery, turnsCaughtFrozen: world.turnsCaughtFrozen, sigstopMisses: world.sigstopMisses, lateCommitsRefused, slowExits, crashes, scan, failures }, null, 2)}\n`,
     );
   }
   process.exit(breakFence ? (fenceBreachSeen ? 0 : 1) : failures.length === 0 ? 0 : 1);

@@ -56,6 +56,25 @@ describe('Innovator on Claude (stand-in)', () => {
     expect(await creditTotal(pool(), world.innovator.userId)).toBe(0);
   });
 
+  it('the render call’s static prefix is long enough to cache: the second innovator’s render reads it', async () => {
+    for (const text of ['how are my intros going?', 'any movement on my intros?']) {
+      const world = await seedInnovatorWorld(pool());
+      script(
+        {
+          next_scenario: 'intro_progress_report',
+          tools_to_use: [{ tool_name: 'check_intro_progress', tool_input: {} }],
+        },
+        'One intro accepted, one open.',
+      );
+      await harness.send(world.innovator, [text]);
+    }
+
+    const renders = stand.requests.filter((request) => !('tools' in (request.body as object)));
+    expect(renders).toHaveLength(2);
+    expect(renders[0].usage?.cache_creation_input_tokens).toBeGreaterThanOrEqual(1024);
+    expect(renders[1].usage?.cache_read_input_tokens).toBeGreaterThanOrEqual(1024);
+  });
+
   it('one round trip when no tool runs: the decision’s own texts, under the tone rules', async () => {
     const world = await seedInnovatorWorld(pool());
     stand.enqueue({

@@ -1,13 +1,9 @@
-import { AnthropicStandIn, type RecordedRequest, type ScriptedReply } from '../support/anthropic-stand-in';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { AnthropicStandIn } from '../support/anthropic-stand-in';
+import { startBlackBox } from '../support/black-box';
+import type { TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertInbound, seedUser } from '../support/seed';
-import { ServiceProcess } from '../support/service-process';
-
-const healthyModel = (request: RecordedRequest): ScriptedReply =>
-  (request.body as { tools?: unknown[] }).tools
-    ? { kind: 'tool_use', name: 'make_decision', input: { next_scenario: 'ask_for_referrer' } }
-    : { kind: 'text', text: 'Who told you about us?' };
+import type { ServiceProcess } from '../support/service-process';
 
 const PRIVATE_TEXT = 'my private diagnosis is confidential-7731';
 
@@ -20,6 +16,7 @@ describe('bad inbound rows', () => {
   let db: TestDatabase;
   let model: AnthropicStandIn;
   let service: ServiceProcess;
+  let close: (() => Promise<void>) | undefined;
 
   const row = async (id: string) =>
     (await db.pool.query(`SELECT processing_state, last_error, outcome, direction FROM messages WHERE id = $1`, [id]))
@@ -33,22 +30,11 @@ describe('bad inbound rows', () => {
   const prompts = () => model.requests.map((request) => JSON.stringify(request.body)).join('\n');
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    model = await AnthropicStandIn.start();
-    model.setResponder(healthyModel);
-    service = await ServiceProcess.start({
-      DATABASE_URL: db.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: model.baseURL,
-      SWEEP_INTERVAL_MS: '200',
-    });
-    await service.waitUntilHealthy();
+    ({ db, model, service, close } = await startBlackBox());
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await model?.stop();
-    await db?.drop();
+    await close?.();
   });
 
   it("a row pointing at another user's conversation is dead with its reason: nothing of that conversation is read or written", async () => {

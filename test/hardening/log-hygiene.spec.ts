@@ -1,10 +1,13 @@
 import { AnthropicStandIn } from '../support/anthropic-stand-in';
+import { blackBoxEnv } from '../support/black-box';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertInbound, seedUser } from '../support/seed';
 import { ServiceProcess } from '../support/service-process';
 
 const QUERY_SECRET = 'qs-secret-value-991';
+/** JSON logs, and a key long enough for production validation. */
+const PRODUCTION = { NODE_ENV: 'production', ANTHROPIC_API_KEY: 'sk-ant-test-key-long-enough' };
 const DB_PASSWORD = 'Wrong-Pass-Never-Shown-77';
 
 const parses = (line: string): boolean => {
@@ -34,12 +37,7 @@ describe('log hygiene in production', () => {
     const url = new URL(db.url);
     url.password = DB_PASSWORD;
     url.pathname = '/rp_database_that_does_not_exist';
-    const service = await ServiceProcess.start({
-      NODE_ENV: 'production',
-      DATABASE_URL: url.toString(),
-      ANTHROPIC_API_KEY: 'sk-ant-test-key-long-enough',
-      ANTHROPIC_BASE_URL: model.baseURL,
-    });
+    const service = await ServiceProcess.start(blackBoxEnv(url.toString(), model, PRODUCTION));
     const exit = await service.exited;
     expect(exit.code).toBe(1);
     // 'exit' can come before the last lines are read from the pipes.
@@ -55,12 +53,7 @@ describe('log hygiene in production', () => {
   });
 
   it('request logs name query parameters but never their values', async () => {
-    const service = await ServiceProcess.start({
-      NODE_ENV: 'production',
-      DATABASE_URL: db.url,
-      ANTHROPIC_API_KEY: 'sk-ant-test-key-long-enough',
-      ANTHROPIC_BASE_URL: model.baseURL,
-    });
+    const service = await ServiceProcess.start(blackBoxEnv(db.url, model, PRODUCTION));
     try {
       await service.waitUntilHealthy();
       await fetch(`${service.url}/metrics?token=${QUERY_SECRET}&page=2`);
@@ -83,12 +76,7 @@ describe('log hygiene in production', () => {
         ? { kind: 'tool_use', name: 'make_decision', input: { next_scenario: 'ask_for_referrer' } }
         : { kind: 'text', text: `${NAME} from our team will call you. Who told you about us?` },
     );
-    const service = await ServiceProcess.start({
-      NODE_ENV: 'production',
-      DATABASE_URL: db.url,
-      ANTHROPIC_API_KEY: 'sk-ant-test-key-long-enough',
-      ANTHROPIC_BASE_URL: model.baseURL,
-    });
+    const service = await ServiceProcess.start(blackBoxEnv(db.url, model, PRODUCTION));
     try {
       await service.waitUntilHealthy();
       const user = await seedUser(db.pool);

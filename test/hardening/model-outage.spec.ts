@@ -1,4 +1,5 @@
 import { AnthropicStandIn, type RecordedRequest, type ScriptedReply } from '../support/anthropic-stand-in';
+import { blackBoxEnv } from '../support/black-box';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertInbound, seedUser, type SeededUser } from '../support/seed';
@@ -40,17 +41,16 @@ describe('model outages and configuration errors', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     model = await AnthropicStandIn.start();
-    service = await ServiceProcess.start({
-      DATABASE_URL: db.url,
-      ANTHROPIC_API_KEY: 'test-key-that-is-long-enough',
-      ANTHROPIC_BASE_URL: model.baseURL,
-      SWEEP_INTERVAL_MS: '200',
-      RETRY_BASE_DELAY_MS: '100',
-      RETRY_MAX_DELAY_MS: '300',
-      MAX_ATTEMPTS: '2',
-      HOLDING_TEXT_AFTER_MS: '300',
-      TURN_TIMEOUT_MS: '3000',
-    });
+    service = await ServiceProcess.start(
+      blackBoxEnv(db.url, model, {
+        ANTHROPIC_API_KEY: 'test-key-that-is-long-enough',
+        RETRY_BASE_DELAY_MS: '100',
+        RETRY_MAX_DELAY_MS: '300',
+        MAX_ATTEMPTS: '2',
+        HOLDING_TEXT_AFTER_MS: '300',
+        TURN_TIMEOUT_MS: '3000',
+      }),
+    );
     await service.waitUntilHealthy();
   });
 

@@ -1,21 +1,18 @@
 // Black-box: the built service on a test database and the Anthropic stand-in; every metric the
 // on-call alerts read must move when its cause happens.
-import { AnthropicStandIn, type RecordedRequest, type ScriptedReply } from '../support/anthropic-stand-in';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { AnthropicStandIn } from '../support/anthropic-stand-in';
+import { healthyModel, startBlackBox } from '../support/black-box';
+import type { TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertEvent, insertInbound, seedUser } from '../support/seed';
-import { ServiceProcess } from '../support/service-process';
+import type { ServiceProcess } from '../support/service-process';
 import { sampleValue } from './prometheus-text';
-
-const healthyModel = (request: RecordedRequest): ScriptedReply =>
-  (request.body as { tools?: unknown[] }).tools
-    ? { kind: 'tool_use', name: 'make_decision', input: { next_scenario: 'ask_for_referrer' } }
-    : { kind: 'text', text: 'Who told you about us?' };
 
 describe('/metrics (black-box)', () => {
   let db: TestDatabase;
   let model: AnthropicStandIn;
   let service: ServiceProcess;
+  let close: (() => Promise<void>) | undefined;
 
   const scrape = async (): Promise<string> => {
     const response = await fetch(`${service.url}/metrics`);
@@ -27,27 +24,17 @@ describe('/metrics (black-box)', () => {
     (await db.pool.query(`SELECT processing_state FROM ${table} WHERE id = $1`, [id])).rows[0]?.processing_state;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    model = await AnthropicStandIn.start();
-    model.setResponder(healthyModel);
-    service = await ServiceProcess.start({
-      DATABASE_URL: db.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: model.baseURL,
-      SWEEP_INTERVAL_MS: '200',
+    ({ db, model, service, close } = await startBlackBox({
       RETRY_BASE_DELAY_MS: '50',
       MAX_ATTEMPTS: '2',
       LISTEN_PROBE_INTERVAL_MS: '200',
       FEED_RECONNECT_MIN_MS: '50',
       FEED_RECONNECT_MAX_MS: '200',
-    });
-    await service.waitUntilHealthy();
+    }));
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await model?.stop();
-    await db?.drop();
+    await close?.();
   });
 
   it('exports the process metrics with the service prefix and the container limits the alerts divide by', async () => {

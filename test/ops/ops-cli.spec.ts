@@ -5,19 +5,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FALLBACK_REPLY } from '../../src/routing/turn.repository';
-import { AnthropicStandIn, type RecordedRequest, type ScriptedReply } from '../support/anthropic-stand-in';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { AnthropicStandIn, ScriptedReply } from '../support/anthropic-stand-in';
+import { healthyModel, startBlackBox } from '../support/black-box';
+import type { TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertEvent, insertInbound, seedUser } from '../support/seed';
-import { ServiceProcess } from '../support/service-process';
+import type { ServiceProcess } from '../support/service-process';
 
 const OPS = join(__dirname, '..', '..', 'dist', 'cli', 'ops.main.js');
 const SECRET_TEXT = 'my bank pin is 4321';
 
-const healthyModel = (request: RecordedRequest): ScriptedReply =>
-  (request.body as { tools?: unknown[] }).tools
-    ? { kind: 'tool_use', name: 'make_decision', input: { next_scenario: 'ask_for_referrer' } }
-    : { kind: 'text', text: 'Who told you about us?' };
 // Fails each text on its own (a 401 would hold texts rather than kill them).
 const brokenModel = (): ScriptedReply => ({ kind: 'error', status: 400, message: 'invalid request' });
 
@@ -31,6 +28,7 @@ describe('ops CLI (end to end)', () => {
   let db: TestDatabase;
   let model: AnthropicStandIn;
   let service: ServiceProcess;
+  let close: (() => Promise<void>) | undefined;
   const cwd = mkdtempSync(join(tmpdir(), 'rp-ops-'));
 
   const ops = (...args: string[]): Promise<Run> =>
@@ -77,24 +75,11 @@ describe('ops CLI (end to end)', () => {
   const finishedAt = async (id: string) => (await event(id)).processed_at.getTime();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    model = await AnthropicStandIn.start();
-    model.setResponder(healthyModel);
-    service = await ServiceProcess.start({
-      DATABASE_URL: db.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: model.baseURL,
-      SWEEP_INTERVAL_MS: '200',
-      RETRY_BASE_DELAY_MS: '50',
-      MAX_ATTEMPTS: '2',
-    });
-    await service.waitUntilHealthy();
+    ({ db, model, service, close } = await startBlackBox({ RETRY_BASE_DELAY_MS: '50', MAX_ATTEMPTS: '2' }));
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await model?.stop();
-    await db?.drop();
+    await close?.();
   });
 
   describe('arguments', () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { TcpProxy } from '../foundation/tcp-proxy';
 import { AnthropicStandIn } from '../support/anthropic-stand-in';
+import { blackBoxEnv } from '../support/black-box';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertEvent, insertInbound, seedUser } from '../support/seed';
@@ -126,20 +127,19 @@ describe('Sentry reporting (black-box)', () => {
     // nothing may carry it on to Sentry.
     model.setResponder(() => ({ kind: 'error', status: 400, message: `invalid request for key ${API_KEY}` }));
     receiver = await SentryReceiver.start();
-    service = await ServiceProcess.start({
-      DATABASE_URL: proxy.url(db.url),
-      SENTRY_DSN: receiver.dsn,
-      ANTHROPIC_API_KEY: API_KEY,
-      ANTHROPIC_BASE_URL: model.baseURL,
-      MAX_ATTEMPTS: '2',
-      RETRY_BASE_DELAY_MS: '50',
-      SWEEP_INTERVAL_MS: '200',
-      SUBSCRIPTION_GRACE_MS: '600',
-      LISTEN_PROBE_INTERVAL_MS: '200',
-      HEALTH_DB_TIMEOUT_MS: '500',
-      NODE_OPTIONS: `--require ${probe} --require ${unhandledScript}`,
-      TEST_UNHANDLED_TRIGGER: unhandledTrigger,
-    });
+    service = await ServiceProcess.start(
+      blackBoxEnv(proxy.url(db.url), model, {
+        SENTRY_DSN: receiver.dsn,
+        ANTHROPIC_API_KEY: API_KEY,
+        MAX_ATTEMPTS: '2',
+        RETRY_BASE_DELAY_MS: '50',
+        SUBSCRIPTION_GRACE_MS: '600',
+        LISTEN_PROBE_INTERVAL_MS: '200',
+        HEALTH_DB_TIMEOUT_MS: '500',
+        NODE_OPTIONS: `--require ${probe} --require ${unhandledScript}`,
+        TEST_UNHANDLED_TRIGGER: unhandledTrigger,
+      }),
+    );
     await service.waitUntilHealthy();
   });
 

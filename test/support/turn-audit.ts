@@ -180,9 +180,13 @@ export async function auditReplies(pool: Pool): Promise<ReplyAudit> {
     if (row.claim_token === null) continue;
     if (row.transition === 'claimed') {
       claimedBy.set(row.claim_token, (claimedBy.get(row.claim_token) ?? new Set()).add(row.message_id));
-      claimsOf.set(row.message_id, [...(claimsOf.get(row.message_id) ?? []), row]);
+      const claims = claimsOf.get(row.message_id) ?? [];
+      claims.push(row);
+      claimsOf.set(row.message_id, claims);
     } else if (row.transition === 'done' || row.transition === 'dead') {
-      committedByTx.set(row.txid, [...(committedByTx.get(row.txid) ?? []), row]);
+      const marks = committedByTx.get(row.txid) ?? [];
+      marks.push(row);
+      committedByTx.set(row.txid, marks);
       committedTokens.add(row.claim_token);
     }
   }
@@ -251,11 +255,13 @@ function hasReason(row: { processing_state: string; outcome: string | null; last
  */
 async function overlappingAttempts(pool: Pool, groups: ReplyGroup[]): Promise<ReplyAudit['overlaps']> {
   const { rows } = await pool.query<{ claim_key: string; token: string; start: Date | null; end: Date | null }>(`
+    WITH writes AS (
+      SELECT claim_token, max(at) AS at FROM test_turn_audit WHERE claim_token IS NOT NULL GROUP BY claim_token)
     SELECT c.claim_key, c.token::text AS token,
            min(c.at) FILTER (WHERE c.transition = 'taken') AS start,
-           greatest(max(c.at) FILTER (WHERE c.transition = 'ended'),
-                    (SELECT max(t.at) FROM test_turn_audit t WHERE t.claim_token = c.token)) AS "end"
-    FROM test_claim_audit c GROUP BY c.claim_key, c.token`);
+           greatest(max(c.at) FILTER (WHERE c.transition = 'ended'), max(w.at)) AS "end"
+    FROM test_claim_audit c LEFT JOIN writes w ON w.claim_token = c.token
+    GROUP BY c.claim_key, c.token`);
   const lastWrite = new Map<string, Date>();
   for (const group of groups) {
     if (group.writer && (lastWrite.get(group.writer) ?? group.at) <= group.at) lastWrite.set(group.writer, group.at);
@@ -267,7 +273,9 @@ async function overlappingAttempts(pool: Pool, groups: ReplyGroup[]): Promise<Re
     let end = row.end ?? new Date(8.64e15);
     const written = lastWrite.get(row.token);
     if (written && written > end) end = written;
-    byKey.set(row.claim_key, [...(byKey.get(row.claim_key) ?? []), { token: row.token, start: row.start, end }]);
+    const list = byKey.get(row.claim_key) ?? [];
+    list.push({ token: row.token, start: row.start, end });
+    byKey.set(row.claim_key, list);
   }
   const overlaps: ReplyAudit['overlaps'] = [];
   for (const [key, list] of byKey) {

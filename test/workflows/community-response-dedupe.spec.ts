@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pool } from 'pg';
-import { MIGRATIONS_DIR } from '../../src/database/migrations.runner';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { Pool } from 'pg';
+import { MIGRATIONS_DIR, runMigrations } from '../../src/database/migrations.runner';
+import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../support/database';
 import { seedUser } from '../support/seed';
 
 const MIGRATION = readFileSync(join(MIGRATIONS_DIR, '20261201008000_community_response_dedupe.sql'), 'utf8');
@@ -127,5 +127,40 @@ describe('migration 20261201008000: community responses deduplicated before the 
       requestId,
     ]);
     expect(again.rows[0].n).toBe(2);
+  });
+  it('on a database adopted with duplicates: the file applied first by hand (docs/deploy.md), then every migration applies', async () => {
+    const adopted = await createEmptyDatabase();
+    const direct = new Pool({ connectionString: adopted.url, max: 2 });
+    try {
+      // The original's tables, already holding two answers by one member to one request.
+      await direct.query(readFileSync(join(MIGRATIONS_DIR, '20250101000000_core_schema.sql'), 'utf8'));
+      const requester = await seedUser(direct, { verified: true, poc_agent_type: 'concierge' });
+      const expert = await seedUser(direct, { verified: true, poc_agent_type: 'concierge' });
+      const requestId = (
+        await direct.query<{ id: string }>(
+          `INSERT INTO community_requests (requesting_agent_type, requesting_user_id, question) VALUES ('concierge', $1, 'q') RETURNING id`,
+          [requester.userId],
+        )
+      ).rows[0].id;
+      for (const at of ['2026-11-01T10:00:00Z', '2026-11-01T11:00:00Z']) {
+        await direct.query(`INSERT INTO community_responses (request_id, user_id, created_at) VALUES ($1, $2, $3)`, [
+          requestId,
+          expert.userId,
+          at,
+        ]);
+      }
+      await direct.query(MIGRATION);
+      const quiet = { log: () => undefined };
+      const applied = await runMigrations(adopted.url, quiet);
+      expect(applied).toContain('20261201001000_community_response_once');
+      expect(applied).toContain('20261201008000_community_response_dedupe');
+      const left = await direct.query(`SELECT count(*)::int AS n FROM community_responses WHERE request_id = $1`, [
+        requestId,
+      ]);
+      expect(left.rows[0].n).toBe(1);
+    } finally {
+      await direct.end();
+      await adopted.drop();
+    }
   });
 });

@@ -108,11 +108,20 @@ describe('community workflows', () => {
     );
     expect(attached).toEqual([{ payload: expect.objectContaining({ requestId }), created_by: 'workflows' }]);
 
-    await h.done(await ask(other, { expertiseNeeded: ['underwater basket weaving'], category: 'crafts' }));
+    const lonely = await ask(other, { expertiseNeeded: ['underwater basket weaving'], category: 'crafts' });
+    await h.done(lonely);
+    await h.replay(lonely);
     expect(await requestsOf(other)).toEqual([]);
     expect(
       (await h.eventsOfType('community.no_experts_found')).filter((e) => e.payload.requestingUserId === other.userId),
     ).toHaveLength(1);
+    // The requester hears that nobody fits, once, in a low-priority text.
+    expect((await h.texts(other.userId)).map((row) => [row.final_message, row.priority])).toEqual([
+      [
+        "I asked around about usage-based pricing, but nobody in the network fits that one yet. I'll keep it in mind and tell you if that changes.",
+        'low',
+      ],
+    ]);
   });
 
   it('tells the requester about an answer through the queue, once, and actions the expert priority', async () => {

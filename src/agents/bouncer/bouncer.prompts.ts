@@ -55,7 +55,7 @@ const HOW_TO_DECIDE = `How to fill make_decision:
 const ONE_CALL_REPLY = `- reply_texts: the SMS reply itself, written in the voice below for next_scenario: acknowledge what they told you in
   a word or two, answer their questions with the fixed facts, then ask for the next missing step. For
   request_email_verification, copy the verification address from the state below exactly. For no_message leave it
-  empty; for emoji_reply_only send a single 👍. Fill nothing else: no notes, no restating of the reply.`;
+  empty; for emoji_reply_only send a single 👍. Write the reply only there: no notes, and never restate it elsewhere.`;
 
 const TWO_CALL_NOTE = `- context_for_response: one short note for whoever writes the reply (what to acknowledge, the tone); you do not
   write the reply yourself.`;

@@ -64,8 +64,8 @@ not mentioned in the last 2 messages), only when the member is engaged and shows
 reply answers first, and adds one short text that introduces it with a transition.`;
 
 const ONE_CALL_REPLY = `reply_texts: the SMS reply, in the voice below, assuming the tools you chose succeed. For request_clarification it is
-the one question. Empty for no_message; a single 👍 for emoji_reply_only. Fill nothing else: no notes, no restating of
-the reply.`;
+the one question. Empty for no_message; a single 👍 for emoji_reply_only. Write the reply only there: no notes, and
+never restate it elsewhere.`;
 
 const TWO_CALL_QUESTION = `clarifying_question: for request_clarification, the one question to ask. You do not write the reply yourself: a
 second step writes it from your decision.`;

@@ -74,7 +74,19 @@ ${VOICE_TEXT}
 
 ${SAFETY}`;
 
+/**
+ * The render call's static part: persona, what the tools do and what each scenario's reply says,
+ * voice and safety. Identical for every innovator and above the model's cache minimum (1,024 tokens
+ * for Sonnet-class models), so a turn whose reply a tool shaped reads it from the cache too.
+ */
 export const INNOVATOR_RENDER_SYSTEM = `${PERSONA}
+
+You write the innovator's reply from DATA: a decision step already chose the scenario and ran the tools, and DATA
+says what they actually did. Say only that. For understanding DATA (you call none of these tools):
+
+${TOOLS}
+
+${SCENARIOS}
 
 ${VOICE_TEXT}
 

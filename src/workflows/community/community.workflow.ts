@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../database/database.service';
 import { PermanentEventError, type EventHandler, type StoredEvent } from '../../routing/event-handler';
 import { MemberRepository } from '../member.repository';
+import { textMember } from '../member-texts';
 import { closePriorities } from '../priority.writer';
 import { scheduleTask } from '../tasks/task.writer';
 import { emitEvent, handlerFor, once, written, WORKFLOWS } from '../workflow-effects';
@@ -30,7 +31,7 @@ export class CommunityWorkflows {
    * Attach to a similar open request of the last 7 days (same category, overlapping expertise), or
    * route a new request to up to 5 verified experts whose expertise overlaps (never the requester),
    * each given a `community_request_available` task (the task writes their priority); no expert →
-   * `community.no_experts_found`.
+   * `community.no_experts_found` and a low-priority text telling the requester.
    */
   private async requestNeeded(event: StoredEvent) {
     const payload = parsePayload(CommunityRequestNeededDto, event);
@@ -73,6 +74,16 @@ export class CommunityWorkflows {
           aggregate_type: 'user',
           payload: { ...base, expertiseNeeded: payload.expertiseNeeded, category: payload.category ?? null },
           created_by: WORKFLOWS,
+        });
+        // The agent said it would ask around: close that loop rather than leave the member waiting.
+        await textMember(client, this.members, {
+          userId: payload.requestingUserId,
+          texts: [
+            `I asked around about ${payload.requestSummary}, but nobody in the network fits that one yet. I'll keep it in mind and tell you if that changes.`,
+          ],
+          subject: `community_unrouted:${event.id}`,
+          priority: 'low',
+          data: { kind: 'community_no_experts' },
         });
         return;
       }
