@@ -5,6 +5,7 @@ import { ClaimRepository } from './claim.repository';
 import type { EventOutcome, StoredEvent } from './event-handler';
 import type { FailureKind } from './failure-kind';
 import { OutcomeWriter } from './outcome.writer';
+import { DIES_SQL } from './turn.repository';
 
 export interface ClaimedEvent {
   key: string;
@@ -150,11 +151,7 @@ export class EventRepository {
       if (!(await this.claims.fence(client, claimed.key, claimed.token))) return 'stale';
       const updated = await client.query<{ id: string; processing_state: string }>(
         `WITH judged AS (
-           SELECT id, CASE
-               WHEN $6 = 'own' THEN charged_failures + 1 >= $3
-               WHEN $6 = 'outage' THEN COALESCE(first_failed_at, now()) <= now() - $7 * interval '1 millisecond'
-               ELSE false
-             END AS dies
+           SELECT id, ${DIES_SQL} AS dies
            FROM events WHERE id = $1 AND claim_token = $2
          )
          UPDATE events e SET

@@ -97,6 +97,17 @@ const BAD_INPUT_JOINS = `FROM messages m
   LEFT JOIN users u ON u.id = m.user_id
   LEFT JOIN conversations c ON c.id = m.conversation_id`;
 
+/**
+ * Whether a failed text or event dies, by whose fault the failure is (see failure-kind.ts), from
+ * its own row: `$6` the kind, `$3` MAX_ATTEMPTS (charged failures only), `$7` the outage budget in
+ * ms counted from `first_failed_at`. Shared by TurnRepository.fail and EventRepository.fail.
+ */
+export const DIES_SQL = `CASE
+    WHEN $6 = 'own' THEN charged_failures + 1 >= $3
+    WHEN $6 = 'outage' THEN COALESCE(first_failed_at, now()) <= now() - $7 * interval '1 millisecond'
+    ELSE false
+  END`;
+
 /** Rolls back a commit whose done-marker did not find every claimed row under the claim. */
 class StaleCommit extends Error {}
 
@@ -281,11 +292,7 @@ export class TurnRepository {
         failing_for_ms: number;
       }>(
         `WITH judged AS (
-           SELECT id, CASE
-               WHEN $6 = 'own' THEN charged_failures + 1 >= $3
-               WHEN $6 = 'outage' THEN COALESCE(first_failed_at, now()) <= now() - $7 * interval '1 millisecond'
-               ELSE false
-             END AS dies
+           SELECT id, ${DIES_SQL} AS dies
            FROM messages WHERE id = ANY($1::uuid[]) AND claim_token = $2
          )
          UPDATE messages m SET

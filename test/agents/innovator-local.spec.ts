@@ -241,7 +241,12 @@ describe('Innovator on the local model', () => {
         (e) => e.aggregate_id === world.innovator.userId,
       );
       expect(published).toHaveLength(1);
-      expect(published[0].payload).toMatchObject({ requestingUserId: world.innovator.userId });
+      // The request is the Innovator's, in the payload (the workflows store it) as in created_by.
+      expect(published[0].payload).toMatchObject({
+        requestingUserId: world.innovator.userId,
+        requestingAgentType: 'innovator',
+      });
+      expect(published[0].created_by).toBe('innovator_agent');
     });
   });
 

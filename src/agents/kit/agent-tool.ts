@@ -1,4 +1,4 @@
-import type { NewEvent } from '../agent.types';
+import type { AgentName, NewEvent } from '../agent.types';
 import type { TurnContext } from '../context/agent-context.types';
 import type { IdKind } from '../context/loaded-ids';
 import type { AgentEffect } from '../effects/agent-effect.types';
@@ -23,6 +23,11 @@ export interface ToolPlan<F> {
 
 export type Authorization = { ok: true } | { ok: false; reason: string };
 
+/** Who runs the tool: a tool may be shared (the Innovator runs some of the Concierge's). */
+export interface ToolCaller {
+  agent: AgentName;
+}
+
 /**
  * A tool as a value (docs/agents.md, docs/architecture.md §2). `parse` validates the model's raw input (throws
  * InvalidModelOutputError), `refs` lists every id the input names, `authorize` is the one rule
@@ -41,7 +46,7 @@ export interface AgentTool<C extends TurnContext, I, F> {
    * was stated by the member. Returns why the call is refused, or null.
    */
   validate?(context: C, input: I): string | null;
-  plan(context: C, input: I): ToolPlan<F> | Promise<ToolPlan<F>>;
+  plan(context: C, input: I, caller: ToolCaller): ToolPlan<F> | Promise<ToolPlan<F>>;
 }
 
 /** The one authorization rule: every id the model names must be in the context loaded for this turn. */

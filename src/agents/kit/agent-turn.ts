@@ -102,7 +102,7 @@ export class AgentTurn<C extends TurnContext> {
     if (!authorization.ok) return this.refuse(tool.name, authorization.reason);
     const invalid = tool.validate?.(this.context, input) ?? null;
     if (invalid !== null) return this.refuse(tool.name, invalid);
-    const plan = await tool.plan(this.context, input);
+    const plan = await tool.plan(this.context, input, { agent: this.agent });
     this.effects.push(...plan.effects);
     // A tool may be shared (the Innovator runs the Concierge's): its events name the acting agent.
     const createdBy = `${this.agent}_agent`;

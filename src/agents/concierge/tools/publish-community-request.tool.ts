@@ -70,13 +70,13 @@ export const PUBLISH_COMMUNITY_REQUEST_TOOL = defineTool<ConciergeContext, Publi
     };
   },
   refs: () => [],
-  plan(context, input) {
+  plan(context, input, caller) {
     return {
       effects: [],
       events: [
         conciergeEvent('community.request_needed', 'user', context.user.id, {
           requestingUserId: context.user.id,
-          requestingAgentType: 'concierge',
+          requestingAgentType: caller.agent,
           contextId: context.conversation.id,
           contextType: 'conversation',
           question: input.question,
