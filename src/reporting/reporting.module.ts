@@ -7,6 +7,7 @@ import { RealtimeModule } from '../realtime/realtime.module';
 import { DeadWorkListener } from './dead-work.listener';
 import { DisabledErrorReporter, ErrorReporter } from './error-reporter';
 import { SubscriptionOutageWatch } from './subscription-outage.watch';
+import { UnhandledRejectionLogger } from './unhandled-rejection.logger';
 
 /** Longest wait on shutdown for reports still being sent. */
 const CLOSE_TIMEOUT_MS = 2000;
@@ -30,6 +31,7 @@ async function createReporter(config: ConfigService<Environment, true>): Promise
     { provide: ErrorReporter, useFactory: createReporter, inject: [ConfigService] },
     DeadWorkListener,
     SubscriptionOutageWatch,
+    UnhandledRejectionLogger,
   ],
 })
 export class ReportingModule implements OnApplicationShutdown {

@@ -1,13 +1,10 @@
 // The one file that imports @sentry/nestjs; loaded only when SENTRY_DSN is set (reporting.module.ts).
-import { Logger } from '@nestjs/common';
 import * as Sentry from '@sentry/nestjs';
 import type { DeadWork } from '../events/app-events';
 import type { SecretScrubber } from '../logging/secret-scrubber';
 import type { ChannelName } from '../realtime/subscription.types';
 import { ErrorReporter } from './error-reporter';
 import { scrubReport } from './report-scrubber';
-
-const logger = new Logger('SentryErrorReporter');
 
 export interface SentrySettings {
   dsn: string;
@@ -27,17 +24,14 @@ export class SentryErrorReporter extends ErrorReporter {
       sendDefaultPii: false,
       maxBreadcrumbs: 0,
       beforeSend: (event) => scrubReport(event, settings.scrubber),
-      // An unhandled rejection is reported (scrubbed by beforeSend) and logged as one JSON line
-      // below. Sentry's default mode would print its raw stack to the console instead: not JSON,
-      // and not scrubbed (an error may quote a key).
+      // An unhandled rejection is reported (scrubbed by beforeSend) and logged as one JSON line by
+      // UnhandledRejectionLogger. Sentry's default mode would print its raw stack to the console
+      // instead: not JSON, and not scrubbed (an error may quote a key).
       integrations: (defaults) => [
         ...defaults.filter((integration) => integration.name !== 'OnUnhandledRejection'),
         Sentry.onUnhandledRejectionIntegration({ mode: 'none' }),
       ],
     });
-    process.on('unhandledRejection', (reason) =>
-      logger.error({ event: 'unhandled_rejection', err: reason }, 'unhandled promise rejection; reported to Sentry'),
-    );
   }
 
   deadItem(item: DeadWork): void {

@@ -253,4 +253,31 @@ describe('Sentry reporting (black-box)', () => {
     }
     expect(plain.stderr.filter((line) => line.startsWith('require-probe'))).toEqual([]);
   });
+
+  it('without SENTRY_DSN, an unhandled rejection is one JSON line without the key, and the instance keeps serving', async () => {
+    const trigger = join(probeDir, 'reject-now-plain');
+    const plain = await ServiceProcess.start(
+      blackBoxEnv(db.url, model, {
+        ANTHROPIC_API_KEY: API_KEY,
+        NODE_OPTIONS: `--require ${unhandledScript}`,
+        TEST_UNHANDLED_TRIGGER: trigger,
+      }),
+    );
+    try {
+      await plain.waitUntilHealthy();
+      writeFileSync(trigger, '');
+      const logged = await expectEventually(() => {
+        const line = plain.stdout.find((entry) => entry.includes('"unhandled_rejection"'));
+        if (!line) throw new Error('unhandled_rejection not logged yet');
+        return line;
+      });
+      expect(JSON.parse(logged)).toMatchObject({ event: 'unhandled_rejection', level: 'error' });
+      // Node's default would print the raw stack (with the key) and exit.
+      for (const line of [...plain.stdout, ...plain.stderr]) expect(line).not.toContain(API_KEY);
+      await plain.waitUntilHealthy();
+      expect(plain.child.exitCode).toBeNull();
+    } finally {
+      await plain.stop();
+    }
+  });
 });
