@@ -2,7 +2,7 @@ import pg from 'pg';
 import { seedUsers } from './engine.bench.mts';
 import { createDatabase } from './lib/postgres.mts';
 import { BenchService } from './lib/service.mts';
-import { round } from './lib/stats.mts';
+import { percentiles, round } from './lib/stats.mts';
 import { burstPlan, drive } from './lib/workload.mts';
 
 /** A smaller burst load than the throughput section's: ten instances share two cores. */
@@ -23,6 +23,8 @@ export interface ClaimAttemptsRun {
   attemptsPerText: number;
   wastedPerText: number;
   seconds: number;
+  /** Each text's created_at → its turn's commit (processed_at), ms: a text left to the catch-up sweep shows here. */
+  answeredMs?: ReturnType<typeof percentiles>;
 }
 
 export interface ClaimAttemptsResult {
@@ -108,6 +110,9 @@ async function run(
             (SELECT count(DISTINCT reply_to_message_id) FROM messages WHERE direction = 'outbound')::int AS turns,
             (SELECT count(*) FROM messages WHERE direction = 'inbound')::int AS texts`,
   );
+  const { rows: answered } = await pool.query<{ ms: number }>(
+    `SELECT (extract(epoch FROM processed_at - created_at) * 1000)::float8 AS ms FROM messages WHERE direction = 'inbound'`,
+  );
   await pool.end();
   const { attempts, won, turns, texts } = rows[0];
   return {
@@ -120,6 +125,7 @@ async function run(
     attemptsPerText: round(attempts / texts, 2),
     wastedPerText: round((attempts - turns) / texts, 2),
     seconds: round(seconds, 1),
+    answeredMs: percentiles(answered.map((row) => Number(row.ms))),
   };
 }
 

@@ -410,7 +410,7 @@ ${lines.join('\n')}
 function claimAttemptsSection(claims: ClaimAttemptsResult, profile?: EngineProfileResult): string {
   const rows = claims.runs.map(
     (r) =>
-      `| ${r.instances} | ${r.texts} | ${r.turns} | ${r.attempts} | ${r.busy} | ${r.empty} | ${r.attemptsPerText} | ${r.wastedPerText} | ${r.seconds} s |`,
+      `| ${r.instances} | ${r.texts} | ${r.turns} | ${r.attempts} | ${r.busy} | ${r.empty} | ${r.attemptsPerText} | ${r.wastedPerText} | ${r.seconds} s | ${r.answeredMs ? `${r.answeredMs.p50} / ${r.answeredMs.p95} / ${r.answeredMs.max}` : '–'} |`,
   );
   const lines = claims.runs.map(
     (r) =>
@@ -426,8 +426,8 @@ triggers on \`processing_claims\` (event claims left out): an attempt is every t
 won or refused; busy: refused because another worker held it; empty: won, but another worker had
 already answered everything.
 
-| instances | texts | turns | attempts | busy | empty | attempts per text | wasted per text | texts answered in |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| instances | texts | turns | attempts | busy | empty | attempts per text | wasted per text | all answered in | text → its turn's commit p50 / p95 / max (ms) |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
 ${lines.join('\n')}${busyStatements ? `\n- A busy attempt is one transaction with one claim statement (\`INSERT INTO processing_claims\`, ${busyStatements.meanMs} ms mean in the profile section); an empty one also runs the claim's message statements and the release.` : ''}
