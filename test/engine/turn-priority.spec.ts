@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { EVENT_HANDLERS, type EventHandler } from '../../src/routing/event-handler';
+import { EVENT_HANDLERS, type EventHandler, type EventOutcome } from '../../src/routing/event-handler';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { expectEventually } from '../support/eventually';
 import { insertInbound, seedUser } from '../support/seed';
@@ -7,21 +7,27 @@ import { startTestApp } from '../support/test-app';
 
 const BACKLOG = 40;
 
-/** Event work that holds its slot until the test lets it go, one event at a time. */
+const DONE: EventOutcome = { actions: [], events: [], logs: [] };
+
+/**
+ * Event work that holds its slot until the test lets it go, one event at a time. After
+ * `releaseAll` nothing is held any more, so the shutdown's drain can finish the backlog.
+ */
 class HeldHandler implements EventHandler {
   readonly eventType = 'test.held';
   started = 0;
   private releases: Array<() => void> = [];
+  private holding = true;
   handle() {
     this.started += 1;
-    return new Promise<{ actions: []; events: []; logs: [] }>((resolve) =>
-      this.releases.push(() => resolve({ actions: [], events: [], logs: [] })),
-    );
+    if (!this.holding) return Promise.resolve(DONE);
+    return new Promise<EventOutcome>((resolve) => this.releases.push(() => resolve(DONE)));
   }
   releaseOne(): void {
     this.releases.shift()?.();
   }
   releaseAll(): void {
+    this.holding = false;
     for (const release of this.releases.splice(0)) release();
   }
 }
