@@ -120,8 +120,10 @@ describe('agent task runner', () => {
 
   it('leaves tasks that are not due, and task types without a workflow, untouched', async () => {
     const user = await seedUser(db.pool);
+    // Another user: the nudge turn of `due` replaces its own user's pending re-engagement tasks.
+    const laterUser = await seedUser(db.pool);
     const later = await addTask(
-      user,
+      laterUser,
       { attemptCount: 1 },
       { scheduledFor: new Date(Date.now() + 3600_000).toISOString() },
     );
