@@ -9,6 +9,12 @@ import { freePort } from '../../test/support/free-port.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
 
+/**
+ * Ten instances hold up to 10 × (MAX_CONCURRENCY + 4) pooled connections plus their listeners;
+ * PostgreSQL's default of 100 would refuse some and turn the claim-attempts run into an outage.
+ */
+const BENCH_MAX_CONNECTIONS = 400;
+
 interface Supervisor {
   url: string;
   stop(): Promise<void>;
@@ -19,11 +25,14 @@ export async function startPostgres(): Promise<{ serverUrl: string; stop(): Prom
   if (process.env.BENCH_DATABASE_URL)
     return { serverUrl: process.env.BENCH_DATABASE_URL, stop: () => Promise.resolve() };
   const { EmbeddedPostgresSupervisor } = require(join(ROOT, 'dist', 'database', 'embedded-postgres.supervisor.js')) as {
-    EmbeddedPostgresSupervisor: { start(request: { dataDir: string; port: number }): Promise<Supervisor> };
+    EmbeddedPostgresSupervisor: {
+      start(request: { dataDir: string; port: number; maxConnections?: number }): Promise<Supervisor>;
+    };
   };
   const supervisor = await EmbeddedPostgresSupervisor.start({
     dataDir: mkdtempSync(join(tmpdir(), 'rp-bench-pg-')),
     port: await freePort(),
+    maxConnections: BENCH_MAX_CONNECTIONS,
   });
   return { serverUrl: supervisor.url, stop: () => supervisor.stop() };
 }

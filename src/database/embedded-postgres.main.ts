@@ -14,6 +14,8 @@ import { EMBEDDED_PASSWORD, EMBEDDED_USER, embeddedDatabaseUrl } from './embedde
 export interface EmbeddedPostgresRequest {
   dataDir: string;
   port: number;
+  /** PostgreSQL's default is 100; the benchmark runs ten instances at once and asks for more. */
+  maxConnections?: number;
 }
 export type EmbeddedPostgresReply = { type: 'ready'; url: string } | { type: 'failed'; error: string };
 
@@ -26,7 +28,11 @@ async function run(request: EmbeddedPostgresRequest): Promise<void> {
     password: EMBEDDED_PASSWORD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      ...(request.maxConnections ? ['-c', `max_connections=${request.maxConnections}`] : []),
+    ],
     onLog: () => undefined,
     onError: (error: unknown) => process.stderr.write(`embedded postgres: ${String(error)}\n`),
   });
