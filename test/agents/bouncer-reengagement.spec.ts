@@ -1,4 +1,5 @@
 import type { SeededUser } from '../support/seed';
+import { logTypes } from '../support/action-log';
 import { AgentsHarness } from './agents-harness';
 
 const check = (attemptCount: number) => JSON.stringify({ type: 're_engagement_check', attemptCount, currentStep: 'x' });
@@ -23,13 +24,7 @@ describe('Bouncer re-engagement', () => {
       )
     ).rows;
   const pending = async (user: SeededUser) => (await tasks(user)).filter((task) => task.status === 'pending');
-  const logged = async (user: SeededUser) =>
-    (
-      await harness.db.pool.query<{ action_type: string }>(
-        `SELECT action_type FROM agent_actions_log WHERE user_id = $1 ORDER BY created_at`,
-        [user.userId],
-      )
-    ).rows.map((row) => row.action_type);
+  const logged = (user: SeededUser) => logTypes(harness.db.pool, user.userId);
 
   it('nudges twice, a day apart, carrying the attempt count forward, then stops', async () => {
     const user = await harness.newUser();

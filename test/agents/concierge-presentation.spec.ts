@@ -1,4 +1,5 @@
 import { AgentsHarness } from './agents-harness';
+import { logTypes } from '../support/action-log';
 import { addIntroOpportunity, addPriority, seedMember } from './concierge-fixtures';
 
 /** The proactive "while I have you" rule and presentation tracking with 2-strike dormancy (local model). */
@@ -20,13 +21,7 @@ describe('Concierge proactive mentions and presentation tracking', () => {
         [id],
       )
     ).rows[0];
-  const actionTypes = async (userId: string) =>
-    (
-      await pool().query<{ action_type: string }>(
-        `SELECT action_type FROM agent_actions_log WHERE user_id = $1 ORDER BY created_at`,
-        [userId],
-      )
-    ).rows.map((r) => r.action_type);
+  const actionTypes = (userId: string) => logTypes(pool(), userId);
   const goal = 'My goal is to hire a controller before the audit season';
 
   it('mentions a valuable priority on another topic after the answer, and counts the presentation', async () => {

@@ -1,4 +1,5 @@
 import type { SeededUser } from '../support/seed';
+import { logTypes } from '../support/action-log';
 import { AgentsHarness } from './agents-harness';
 import { addIntroOpportunity, seedMember } from './concierge-fixtures';
 
@@ -16,13 +17,7 @@ describe('Concierge re-engagement', () => {
   });
 
   const pool = () => harness.db.pool;
-  const actions = async (member: SeededUser) =>
-    (
-      await pool().query<{ action_type: string }>(
-        `SELECT action_type FROM agent_actions_log WHERE user_id = $1 ORDER BY created_at`,
-        [member.userId],
-      )
-    ).rows.map((r) => r.action_type);
+  const actions = (member: SeededUser) => logTypes(pool(), member.userId);
   const pendingChecks = async (member: SeededUser) =>
     (
       await pool().query<{ days: string; priority: string }>(

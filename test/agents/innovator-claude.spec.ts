@@ -1,6 +1,7 @@
 import { AnthropicStandIn, type RecordedRequest } from '../support/anthropic-stand-in';
 import { AgentsHarness } from './agents-harness';
-import { creditTotal, eventsOf, logTypes, seedInnovatorWorld } from './innovator-fixtures';
+import { creditTotal, eventsOf, seedInnovatorWorld } from './innovator-fixtures';
+import { logTypes } from '../support/action-log';
 
 interface Body {
   system: Array<{ type: string; text: string; cache_control?: unknown }>;

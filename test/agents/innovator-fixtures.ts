@@ -112,14 +112,6 @@ export async function seedInnovatorWorld(
   };
 }
 
-export async function logTypes(pool: Pool, userId: string): Promise<string[]> {
-  const { rows } = await pool.query<{ action_type: string }>(
-    `SELECT action_type FROM agent_actions_log WHERE user_id = $1 ORDER BY created_at`,
-    [userId],
-  );
-  return rows.map((row) => row.action_type);
-}
-
 export async function eventsOf(
   pool: Pool,
   type: string,

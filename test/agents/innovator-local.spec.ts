@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ActionApplier } from '../../src/agents/action-applier';
 import { AgentsHarness } from './agents-harness';
-import { addCredits, creditTotal, eventsOf, logTypes, seedInnovatorWorld } from './innovator-fixtures';
+import { addCredits, creditTotal, eventsOf, seedInnovatorWorld } from './innovator-fixtures';
+import { logTypes } from '../support/action-log';
 
 const URL_PATTERN = /https:\/\/yachtparty\.xyz\/prospects\/upload\/([A-Za-z0-9_-]+)/;
 

@@ -1,4 +1,5 @@
 import { HELP_REPLY, OPT_IN_REPLY, OPT_OUT_REPLY } from '../../src/messaging/sms-keywords';
+import { logTypes } from '../support/action-log';
 import { AgentsHarness } from '../agents/agents-harness';
 import type { SeededUser } from '../support/seed';
 
@@ -19,13 +20,7 @@ describe('SMS keywords', () => {
         user.userId,
       ])
     ).rows[0].opted_out_at;
-  const actions = async (user: SeededUser) =>
-    (
-      await harness.db.pool.query<{ action_type: string }>(
-        `SELECT action_type FROM agent_actions_log WHERE user_id = $1 ORDER BY created_at`,
-        [user.userId],
-      )
-    ).rows.map((row) => row.action_type);
+  const actions = (user: SeededUser) => logTypes(harness.db.pool, user.userId);
   const outboundCount = async (user: SeededUser) =>
     (
       await harness.db.pool.query<{ n: number }>(
