@@ -56,9 +56,17 @@ export function authorizeRefs(context: TurnContext, refs: readonly ToolRef[]): A
   return { ok: false, reason: `ids not in this turn's context: ${unknown.map((r) => r.kind).join(', ')}` };
 }
 
+/** A tool as written: its `parse` is handed the schema's top-level property names, the only keys its input may carry. */
+export type ToolSpec<C extends TurnContext, I, F> = Omit<AgentTool<C, I, F>, 'authorize' | 'parse'> & {
+  parse(raw: unknown, properties: readonly string[]): Parsed<I>;
+};
+
 /** Builds a tool value whose `authorize` is the shared rule over its `refs`. */
-export function defineTool<C extends TurnContext, I, F>(
-  spec: Omit<AgentTool<C, I, F>, 'authorize'>,
-): AgentTool<C, I, F> {
-  return { ...spec, authorize: (context, input) => authorizeRefs(context, spec.refs(input)) };
+export function defineTool<C extends TurnContext, I, F>(spec: ToolSpec<C, I, F>): AgentTool<C, I, F> {
+  const properties = Object.keys(spec.schema.properties);
+  return {
+    ...spec,
+    parse: (raw) => spec.parse(raw, properties),
+    authorize: (context, input) => authorizeRefs(context, spec.refs(input)),
+  };
 }

@@ -27,9 +27,9 @@ function answerTool(
       required: ['connection_request_id'],
       additionalProperties: false,
     },
-    parse(raw) {
+    parse(raw, properties) {
       const reader = new ToolInputReader(name);
-      const top = reader.object(raw, '', ['connection_request_id', 'reason']);
+      const top = reader.object(raw, '', properties);
       return {
         value: {
           connectionRequestId: reader.uuid(top.connection_request_id, 'connection_request_id'),

@@ -31,9 +31,9 @@ function offerTool(name: OfferToolName): AgentTool<ConciergeContext, IntroOfferA
       required: ['intro_offer_id'],
       additionalProperties: false,
     },
-    parse(raw) {
+    parse(raw, properties) {
       const reader = new ToolInputReader(name);
-      const top = reader.object(raw, '', ['intro_offer_id', 'reason']);
+      const top = reader.object(raw, '', properties);
       return {
         value: {
           introOfferId: reader.uuid(top.intro_offer_id, 'intro_offer_id'),

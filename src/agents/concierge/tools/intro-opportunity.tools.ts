@@ -27,9 +27,9 @@ function answerTool(
       required: ['intro_opportunity_id'],
       additionalProperties: false,
     },
-    parse(raw) {
+    parse(raw, properties) {
       const reader = new ToolInputReader(name);
-      const top = reader.object(raw, '', ['intro_opportunity_id', 'note']);
+      const top = reader.object(raw, '', properties);
       return {
         value: {
           introOpportunityId: reader.uuid(top.intro_opportunity_id, 'intro_opportunity_id'),

@@ -35,15 +35,9 @@ export const OFFER_INTRODUCTION_TOOL = defineTool<ConciergeContext, OfferIntrodu
     required: ['community_request_id', 'prospect_name'],
     additionalProperties: false,
   },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('offer_introduction');
-    const top = reader.object(raw, '', [
-      'community_request_id',
-      'prospect_name',
-      'prospect_company',
-      'prospect_title',
-      'context',
-    ]);
+    const top = reader.object(raw, '', properties);
     const prospectName = reader.optionalString(top.prospect_name, 'prospect_name', 100);
     if (prospectName === undefined) return reader.fail('prospect_name', 'is required');
     return {

@@ -36,17 +36,9 @@ export const PUBLISH_COMMUNITY_REQUEST_TOOL = defineTool<ConciergeContext, Publi
     required: ['question'],
     additionalProperties: false,
   },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('publish_community_request');
-    const top = reader.object(raw, '', [
-      'question',
-      'expertise_needed',
-      'requester_context',
-      'desired_outcome',
-      'urgency',
-      'request_summary',
-      'category',
-    ]);
+    const top = reader.object(raw, '', properties);
     const question = reader.optionalString(top.question, 'question', 500);
     if (question === undefined) return reader.fail('question', 'is required');
     const summary = reader.optionalString(top.request_summary, 'request_summary', 60);

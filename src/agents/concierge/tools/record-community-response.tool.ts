@@ -27,9 +27,9 @@ export const RECORD_COMMUNITY_RESPONSE_TOOL = defineTool<ConciergeContext, Recor
     required: ['community_request_id', 'response_summary'],
     additionalProperties: false,
   },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('record_community_response');
-    const top = reader.object(raw, '', ['community_request_id', 'response_summary']);
+    const top = reader.object(raw, '', properties);
     const summary = reader.optionalString(top.response_summary, 'response_summary', 400);
     if (summary === undefined) return reader.fail('response_summary', 'is required');
     return {

@@ -25,9 +25,9 @@ export const REQUEST_SOLUTION_RESEARCH_TOOL = defineTool<ConciergeContext, Reque
     required: ['request_description'],
     additionalProperties: false,
   },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('request_solution_research');
-    const top = reader.object(raw, '', ['request_description', 'category', 'urgency']);
+    const top = reader.object(raw, '', properties);
     const requestDescription = reader.optionalString(top.request_description, 'request_description', 500);
     if (requestDescription === undefined) return reader.fail('request_description', 'is required');
     return {

@@ -30,9 +30,9 @@ export const STORE_USER_GOAL_TOOL = defineTool<ConciergeContext, StoreUserGoalIn
     required: ['goal'],
     additionalProperties: false,
   },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('store_user_goal');
-    const top = reader.object(raw, '', ['goal']);
+    const top = reader.object(raw, '', properties);
     const goal = reader.optionalString(top.goal, 'goal', 300);
     if (goal === undefined || goal.length < 8) return reader.fail('goal', 'is required (8 to 300 characters)');
     return { value: { goal }, refused: reader.refused };

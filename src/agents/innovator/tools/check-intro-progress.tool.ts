@@ -25,9 +25,9 @@ const spec = defineTool<InnovatorContext, IntroProgressInput, IntroProgressFacts
     },
     additionalProperties: false,
   },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('check_intro_progress');
-    const top = reader.object(raw ?? {}, '', ['intro_id', 'prospect_id']);
+    const top = reader.object(raw ?? {}, '', properties);
     const introId = top.intro_id === undefined || top.intro_id === null ? null : reader.uuid(top.intro_id, 'intro_id');
     const prospectId =
       top.prospect_id === undefined || top.prospect_id === null ? null : reader.uuid(top.prospect_id, 'prospect_id');

@@ -33,9 +33,9 @@ const spec = defineTool<InnovatorContext, RequestConnectionInput, RequestConnect
     required: ['introducee_user_id', 'intro_context'],
     additionalProperties: false,
   },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('request_connection');
-    const top = reader.object(raw, '', ['introducee_user_id', 'intro_context', 'bounty_credits']);
+    const top = reader.object(raw, '', properties);
     const introduceeUserId = reader.uuid(top.introducee_user_id, 'introducee_user_id');
     const introContext =
       reader.optionalString(top.intro_context, 'intro_context', 500) ?? reader.fail('intro_context', 'is required');

@@ -24,9 +24,9 @@ export const REQUEST_CREDIT_FUNDING_TOOL = defineTool<InnovatorContext, { amount
     properties: { amount: { type: 'integer', minimum: 1, description: 'Credits they want to add, if stated.' } },
     additionalProperties: false,
   },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('request_credit_funding');
-    const top = reader.object(raw ?? {}, '', ['amount']);
+    const top = reader.object(raw ?? {}, '', properties);
     const amount = reader.optionalInteger(top.amount, 'amount', 1, MAX_FUNDING_CREDITS) ?? null;
     return { value: { amount }, refused: reader.refused };
   },

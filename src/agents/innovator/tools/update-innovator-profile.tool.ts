@@ -32,15 +32,9 @@ const spec = defineTool<InnovatorContext, InnovatorFieldValues, ProfileUpdateFac
     },
     additionalProperties: false,
   },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('update_innovator_profile');
-    const top = reader.object(raw, '', [
-      'company_name',
-      'solution_description',
-      'categories',
-      'target_customer_profile',
-      'warm_intro_bounty',
-    ]);
+    const top = reader.object(raw, '', properties);
     const fields: InnovatorFieldValues = {};
     const company = reader.optionalString(top.company_name, 'company_name', 200);
     if (company !== undefined) fields.company_name = company;

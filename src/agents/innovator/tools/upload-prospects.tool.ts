@@ -17,9 +17,9 @@ export const UPLOAD_PROSPECTS_TOOL = defineTool<InnovatorContext, Record<string,
   name: 'upload_prospects',
   description: 'The innovator wants to share a list of target prospects: create their private upload link.',
   schema: { type: 'object', properties: {}, additionalProperties: false },
-  parse(raw) {
+  parse(raw, properties) {
     const reader = new ToolInputReader('upload_prospects');
-    reader.object(raw ?? {}, '', []);
+    reader.object(raw ?? {}, '', properties);
     return { value: {}, refused: reader.refused };
   },
   refs: () => [],
