@@ -3,7 +3,7 @@
  * figures (comparisons, goals met or not, growth of memory); the fixed prose only says what was
  * measured and how.
  */
-import type { ClaimAttemptsResult } from './claim-attempts.bench.mts';
+import type { AffinityMode, ClaimAttemptsResult, ClaimAttemptsRun } from './claim-attempts.bench.mts';
 import type { EngineProfileResult } from './engine-profile.bench.mts';
 import type { PipelineResult } from './engine.bench.mts';
 import type { EventStormResult } from './event-storm.bench.mts';
@@ -407,31 +407,92 @@ ${lines.join('\n')}
 `;
 }
 
+const affinityOf = (run: ClaimAttemptsRun): AffinityMode => run.affinity ?? 'off';
+const perTurn = (run: ClaimAttemptsRun) => (run.attempts / Math.max(1, run.turns)).toFixed(2);
+const answeredCell = (run: ClaimAttemptsRun) =>
+  run.answeredMs ? `${run.answeredMs.p50} / ${run.answeredMs.p95} / ${run.answeredMs.max}` : '–';
+const change = (from: number, to: number) =>
+  from === 0 ? '–' : `${to - from >= 0 ? '+' : '−'}${Math.abs(Math.round(((to - from) / from) * 100))} %`;
+
+/**
+ * Whether claim affinity pays, from the runs: at the largest instance count it must cut the wasted
+ * attempts per text at least in half without making the reply latency (p95) or the time to answer
+ * everything more than 10 % worse, and in the failover run with it on every text must be answered.
+ */
+export function affinityVerdict(claims: ClaimAttemptsResult): { pays: boolean; why: string } | undefined {
+  const largest = Math.max(...claims.runs.map((run) => run.instances));
+  const off = claims.runs.find((run) => run.instances === largest && affinityOf(run) === 'off');
+  const on = claims.runs.find((run) => run.instances === largest && affinityOf(run) === 'on');
+  if (!off || !on || !off.answeredMs || !on.answeredMs) return undefined;
+  const failover = claims.failover?.find((run) => affinityOf(run) === 'on');
+  const halved = on.wastedPerText <= off.wastedPerText / 2;
+  const latencyHeld = on.answeredMs.p95 <= off.answeredMs.p95 * 1.1;
+  const timeHeld = on.seconds <= off.seconds * 1.1;
+  const failoverHeld = !!failover && failover.answered === failover.texts;
+  const why =
+    `with ${largest} instances, wasted attempts per text ${off.wastedPerText} → ${on.wastedPerText}` +
+    ` (${halved ? 'at least halved' : 'not halved'}), p95 ${off.answeredMs.p95} → ${on.answeredMs.p95} ms` +
+    ` (${change(off.answeredMs.p95, on.answeredMs.p95)}), all answered in ${off.seconds} → ${on.seconds} s` +
+    ` (${change(off.seconds, on.seconds)}); failover with affinity on: ` +
+    (failover ? `${failover.answered} of ${failover.texts} answered` : 'not measured');
+  return { pays: halved && latencyHeld && timeHeld && failoverHeld, why };
+}
+
 function claimAttemptsSection(claims: ClaimAttemptsResult, profile?: EngineProfileResult): string {
   const rows = claims.runs.map(
     (r) =>
-      `| ${r.instances} | ${r.texts} | ${r.turns} | ${r.attempts} | ${r.busy} | ${r.empty} | ${r.attemptsPerText} | ${r.wastedPerText} | ${r.seconds} s | ${r.answeredMs ? `${r.answeredMs.p50} / ${r.answeredMs.p95} / ${r.answeredMs.max}` : '–'} |`,
+      `| ${r.instances} | ${affinityOf(r)} | ${r.texts} | ${r.turns} | ${r.attempts} | ${r.busy} | ${r.empty} | ${r.attemptsPerText} | ${r.wastedPerText} | ${perTurn(r)} | ${r.seconds} s | ${answeredCell(r)} |`,
   );
-  const lines = claims.runs.map(
-    (r) =>
-      `- ${r.instances} instance${r.instances > 1 ? 's' : ''}: ${r.attemptsPerText} claim attempts per text, ${(r.attempts / Math.max(1, r.turns)).toFixed(2)} per committed turn; ${r.busy + r.empty} of ${r.attempts} attempts (${percent((r.busy + r.empty) / Math.max(1, r.attempts))}) found the claim held or nothing left to do.`,
-  );
+  const sizes = [...new Set(claims.runs.map((run) => run.instances))];
+  const lines = sizes.flatMap((instances) => {
+    const off = claims.runs.find((run) => run.instances === instances && affinityOf(run) === 'off');
+    const on = claims.runs.find((run) => run.instances === instances && affinityOf(run) === 'on');
+    if (!off) return [];
+    const offLine = `${off.attemptsPerText} claim attempts per text, ${perTurn(off)} per committed turn; ${off.busy + off.empty} of ${off.attempts} attempts (${percent((off.busy + off.empty) / Math.max(1, off.attempts))}) found the claim held or nothing left to do`;
+    if (!on) return [`- ${instances} instance${instances > 1 ? 's' : ''}: ${offLine}.`];
+    return [
+      `- ${instances} instance${instances > 1 ? 's' : ''}, affinity off: ${offLine}. On: ${on.attemptsPerText} per text, ${perTurn(on)} per turn, ${on.busy + on.empty} of ${on.attempts} wasted (${percent((on.busy + on.empty) / Math.max(1, on.attempts))}); attempts ${change(off.attempts, on.attempts)}, all answered in ${off.seconds} → ${on.seconds} s, p95 ${off.answeredMs?.p95 ?? '–'} → ${on.answeredMs?.p95 ?? '–'} ms.`,
+    ];
+  });
   const busyStatements = profile?.statements.find((s) => s.statement.startsWith('INSERT INTO processing_claims'));
+  const settings = claims.settings;
+  const failoverRows = (claims.failover ?? []).map(
+    (r) =>
+      `| ${affinityOf(r)} | ${r.answered} of ${r.texts} | ${r.heldByKilled} | ${r.worstHeldMs ?? '–'} | ${r.worstOtherMs} | ${r.attemptsPerText} | ${r.seconds} s | ${answeredCell(r)} |`,
+  );
+  const failover = claims.failover?.length
+    ? `
+Failover: ${claims.failover[0].instances} instances under the same load; once half of the bursts are in, one instance is killed
+with SIGKILL. Texts it held under a claim wait for its lease to expire (CLAIM_LEASE_MS, ${claims.failover[0].leaseMs} ms), with or
+without affinity; with affinity, the texts it owned but had not claimed are taken over when the others see its heartbeat stop
+(${settings ? `${settings.heartbeatMs} ms heartbeat, gone after three` : 'three heartbeats'}) or, at the latest, by any sweep once due longer than the grace${settings ? ` (${settings.graceMs} ms, sweep every ${settings.sweepIntervalMs} ms)` : ''}.
+
+| affinity | answered | held by the killed instance | worst delay of those (ms) | worst delay of the others (ms) | attempts per text | all answered in | text → commit p50 / p95 / max (ms) |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${failoverRows.join('\n')}
+`
+    : '';
+  const verdict = affinityVerdict(claims);
+  const verdictLine = verdict
+    ? `\n**${verdict.pays ? 'Affinity pays' : 'Affinity does not pay'}** by the rule (wasted attempts at least halved at the largest size, p95 and time to answer everything no more than 10 % worse, every text answered in the failover run): ${verdict.why}.${settings?.defaultAffinity !== undefined ? ` The default when this ran: \`CLAIM_AFFINITY=${settings.defaultAffinity}\`.` : ''}\n`
+    : '';
   return `## Claim attempts per text
 
-Every instance is woken by every text and tries to claim the user's turn; the claim in
-PostgreSQL decides. ${claims.users} users × ${claims.textsPerUser} texts in bursts of 1–4, as in the throughput section, with 1, 3
-and 10 instances, all on this one machine with PostgreSQL and the load generator, each run on its own database. Counted by bench
+Without claim affinity, every instance is woken by every text and tries to claim the user's turn; the claim in
+PostgreSQL decides. With it (\`CLAIM_AFFINITY=true\`), only the user's owner among the live instances
+(rendezvous hashing over heartbeats) acts on a fresh wake-up; the others leave it, and take it only from
+a sweep once it has been due longer than the grace. ${claims.users} users × ${claims.textsPerUser} texts in bursts of 1–4, as in the throughput section, with ${sizes.join(', ')}
+instances, affinity off and on alternating, all on this one machine with PostgreSQL and the load generator, each run on its own database. Counted by bench
 triggers on \`processing_claims\` (event claims left out): an attempt is every take of a user's claim,
 won or refused; busy: refused because another worker held it; empty: won, but another worker had
 already answered everything.
 
-| instances | texts | turns | attempts | busy | empty | attempts per text | wasted per text | all answered in | text → its turn's commit p50 / p95 / max (ms) |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| instances | affinity | texts | turns | attempts | busy | empty | attempts per text | wasted per text | attempts per turn | all answered in | text → its turn's commit p50 / p95 / max (ms) |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
 ${lines.join('\n')}${busyStatements ? `\n- A busy attempt is one transaction with one claim statement (\`INSERT INTO processing_claims\`, ${busyStatements.meanMs} ms mean in the profile section); an empty one also runs the claim's message statements and the release.` : ''}
-`;
+${failover}${verdictLine}`;
 }
 
 type StormModeLike = EventStormResult['modes'][number];

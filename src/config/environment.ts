@@ -216,6 +216,32 @@ export class Environment {
   @IsBoolean({ message: 'TURN_PRIORITY must be true or false' })
   TURN_PRIORITY = true;
 
+  /**
+   * Claim affinity: a wake-up about a user is acted on at once only by the user's owner among the
+   * live instances (rendezvous hashing over `processor_instances` heartbeats), instead of by every
+   * instance. Only who tries changes; claims and fencing decide as before. See docs/architecture.md.
+   */
+  @toBoolean()
+  @IsBoolean({ message: 'CLAIM_AFFINITY must be true or false' })
+  CLAIM_AFFINITY = false;
+
+  /** With CLAIM_AFFINITY: each instance's heartbeat period; an instance silent for three periods is gone. */
+  @toInt()
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  INSTANCE_HEARTBEAT_MS = 1000;
+
+  /**
+   * With CLAIM_AFFINITY: a text due longer than this is taken by any instance's catch-up sweep,
+   * whoever owns it, so a dead, stalled or overloaded owner delays it by at most this plus
+   * SWEEP_INTERVAL_MS.
+   */
+  @toInt()
+  @IsInt()
+  @Min(0)
+  CLAIM_AFFINITY_GRACE_MS = 5000;
+
   /** How long a claim is held before another instance may take the work over. */
   @toInt()
   @IsInt()

@@ -7,7 +7,13 @@ export type WakeUpSource = 'supabase' | 'postgres' | 'sweep';
 
 export interface AppEvents {
   /** An inbound message row may be ready for a turn (feed notification or catch-up sweep). */
-  'inbound-message.noticed': { messageId: string; userId: string | null; source: WakeUpSource };
+  'inbound-message.noticed': {
+    messageId: string;
+    userId: string | null;
+    source: WakeUpSource;
+    /** Sweep only: how long the user's oldest due text has been due, on the database's clock. */
+    dueForMs?: number;
+  };
   /** An `events` row may be ready for its handler. */
   'agent-event.noticed': { eventId: string; eventType: string | null; source: WakeUpSource };
   /** A change feed (re)subscribed: rows may have been missed, so a catch-up sweep should run. */

@@ -18,6 +18,8 @@ export interface DueMessage {
   id: string;
   user_id: string | null;
   created_at: string;
+  /** How long the row has been due: since it was written, or since its retry delay ran out. */
+  due_for_ms: number;
 }
 export interface DueEvent {
   id: string;
@@ -48,8 +50,10 @@ export class CatchUpRepository {
   dueMessages(limit: number, after?: PageCursor): Promise<DueMessage[]> {
     return this.database.background(async (client) => {
       const result = await client.query<DueMessage>(
-        `SELECT id, user_id, created_at::text AS created_at FROM (
-         SELECT DISTINCT ON (COALESCE(m.user_id, m.id)) m.id, m.user_id, m.created_at
+        `SELECT id, user_id, created_at::text AS created_at, due_for_ms FROM (
+         SELECT DISTINCT ON (COALESCE(m.user_id, m.id)) m.id, m.user_id, m.created_at,
+           (extract(epoch FROM now() - CASE WHEN m.processing_state = 'pending' AND m.next_attempt_at <= now()
+              THEN GREATEST(m.created_at, m.next_attempt_at) ELSE m.created_at END) * 1000)::float8 AS due_for_ms
          FROM messages m
          WHERE m.direction = 'inbound'
            AND m.processing_state IN ('pending', 'processing')

@@ -33,7 +33,7 @@ function page<T extends { id: string; created_at: string }>(rows: T[], limit: nu
 
 const at = (i: number) => `2025-01-01 00:00:${String(i).padStart(2, '0')}.000001+00`;
 const messages = (n: number): DueMessage[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `m${i}`, user_id: `u${i}`, created_at: at(i) }));
+  Array.from({ length: n }, (_, i) => ({ id: `m${i}`, user_id: `u${i}`, created_at: at(i), due_for_ms: i }));
 const events = (n: number): DueEvent[] =>
   Array.from({ length: n }, (_, i) => ({ id: `e${i}`, event_type: 't', created_at: at(i) }));
 
@@ -57,7 +57,7 @@ describe('CatchUpSweep', () => {
     const repository = new FakeRepository(messages(12), events(3));
     const emitted = await sweepOnce(repository);
     expect(emitted.filter(([name]) => name === 'inbound-message.noticed').map(([, p]) => p)).toEqual(
-      messages(12).map((m) => ({ messageId: m.id, userId: m.user_id, source: 'sweep' })),
+      messages(12).map((m) => ({ messageId: m.id, userId: m.user_id, source: 'sweep', dueForMs: m.due_for_ms })),
     );
     expect(emitted.filter(([name]) => name === 'agent-event.noticed')).toHaveLength(3);
     expect(repository.calls.filter((c) => c.table === 'messages').map((c) => c.after?.id)).toEqual([

@@ -94,7 +94,12 @@ export class CatchUpSweep implements OnApplicationBootstrap, BeforeApplicationSh
         ]);
         if (this.stopped) break;
         for (const row of messageRows) {
-          this.bus.emit('inbound-message.noticed', { messageId: row.id, userId: row.user_id, source: 'sweep' });
+          this.bus.emit('inbound-message.noticed', {
+            messageId: row.id,
+            userId: row.user_id,
+            source: 'sweep',
+            dueForMs: row.due_for_ms,
+          });
         }
         for (const row of eventRows) {
           this.bus.emit('agent-event.noticed', { eventId: row.id, eventType: row.event_type, source: 'sweep' });

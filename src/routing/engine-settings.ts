@@ -16,6 +16,10 @@ export class EngineSettings {
   /** User turns before event handlers in the scheduler (see KeyedWorkScheduler). */
   readonly turnPriority: boolean;
   readonly maxWaiting: number;
+  /** Only a turn's owner acts on its wake-ups at once (see ClaimAffinity). */
+  readonly claimAffinity: boolean;
+  readonly heartbeatMs: number;
+  readonly affinityGraceMs: number;
   readonly maxMessagesPerTurn: number;
   readonly drainMs: number;
   readonly retry: RetryPolicy;
@@ -33,6 +37,9 @@ export class EngineSettings {
     this.turnPriority = config.get('TURN_PRIORITY', { infer: true });
     // Enough queued keys to keep every slot busy between sweeps, small enough to stay flat.
     this.maxWaiting = this.concurrency * 32;
+    this.claimAffinity = config.get('CLAIM_AFFINITY', { infer: true });
+    this.heartbeatMs = config.get('INSTANCE_HEARTBEAT_MS', { infer: true });
+    this.affinityGraceMs = config.get('CLAIM_AFFINITY_GRACE_MS', { infer: true });
     this.maxMessagesPerTurn = config.get('MAX_MESSAGES_PER_TURN', { infer: true });
     this.drainMs = config.get('SHUTDOWN_DRAIN_MS', { infer: true });
     this.retry = {

@@ -58,6 +58,23 @@ export class ProcessingStats {
     registers: [this.registry],
   });
 
+  private readonly claimAttempts = new Counter({
+    name: 'realtime_processor_claim_attempts_total',
+    help: "Attempts to claim a user's turn, by result: claimed, busy (held by another worker), nothing (nothing left to do), deferred (waiting out a retry)",
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly wakeUpsLeft = new Counter({
+    name: 'realtime_processor_wake_ups_left_to_owner_total',
+    help: 'Wake-ups about a turn this instance did not act on because another live instance owns it (CLAIM_AFFINITY)',
+    registers: [this.registry],
+  });
+  private readonly live = new Gauge({
+    name: 'realtime_processor_live_instances',
+    help: 'Live instances as this instance last read them from processor_instances (CLAIM_AFFINITY only)',
+    registers: [this.registry],
+  });
+
   constructor() {
     const inFlight = () => this.inFlight;
     new Gauge({
@@ -87,6 +104,20 @@ export class ProcessingStats {
   rejected(reason: string): void {
     this.badInput.inc({ reason });
     this.counts.set('messages_bad_input', (this.counts.get('messages_bad_input') ?? 0) + 1);
+  }
+
+  /** One attempt to claim a user's turn and what it found. */
+  claimAttempt(result: 'claimed' | 'busy' | 'nothing' | 'deferred'): void {
+    this.claimAttempts.inc({ result });
+  }
+
+  /** A wake-up left to the turn's owner (CLAIM_AFFINITY). */
+  wakeUpLeftToOwner(): void {
+    this.wakeUpsLeft.inc();
+  }
+
+  liveInstances(count: number): void {
+    this.live.set(count);
   }
 
   /** A turn's reply committed: how long each of the user's texts it answers waited for it. */

@@ -13,7 +13,7 @@ export class RoutingListener {
   @OnAppEvent('inbound-message.noticed')
   async onMessage(wakeUp: AppEvents['inbound-message.noticed']): Promise<void> {
     try {
-      await this.routing.messageNoticed(wakeUp.messageId, wakeUp.userId);
+      await this.routing.messageNoticed(wakeUp.messageId, wakeUp.userId, wakeUp);
     } catch (error) {
       this.logger.error(
         { event: 'wake_up_failed', messageId: wakeUp.messageId, err: error },

@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { WorkflowsModule } from '../workflows/workflows.module';
+import { ClaimAffinity } from './claim-affinity';
 import { ClaimRepository } from './claim.repository';
 import { EngineSettings } from './engine-settings';
 import { EventOwnership } from './event-ownership';
 import { EventProcessor } from './event.processor';
 import { EventRepository } from './event.repository';
+import { InstanceRepository } from './instance.repository';
 import { ModelHealth } from './model-health';
 import { OutcomeWriter } from './outcome.writer';
 import { ProcessingStats } from './processing-stats';
@@ -24,6 +26,8 @@ import { TurnRepository } from './turn.repository';
     ProcessingStats,
     ModelHealth,
     ClaimRepository,
+    InstanceRepository,
+    ClaimAffinity,
     OutcomeWriter,
     TurnRepository,
     TurnProcessor,
@@ -33,6 +37,6 @@ import { TurnRepository } from './turn.repository';
     RoutingListener,
     EventOwnership,
   ],
-  exports: [ModelHealth, ProcessingStats, EventOwnership],
+  exports: [ModelHealth, ProcessingStats, EventOwnership, ClaimAffinity],
 })
 export class RoutingModule {}

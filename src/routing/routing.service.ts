@@ -1,9 +1,11 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppEventBus } from '../events/app-event-bus';
+import { ClaimAffinity, type WakeUpFacts } from './claim-affinity';
 import { EngineSettings } from './engine-settings';
 import { EventOwnership } from './event-ownership';
 import { EventProcessor } from './event.processor';
 import { KeyedWorkScheduler } from './keyed-work-scheduler';
+import { ProcessingStats } from './processing-stats';
 import { TurnProcessor } from './turn.processor';
 import { turnKey, TurnRepository } from './turn.repository';
 
@@ -11,7 +13,8 @@ import { turnKey, TurnRepository } from './turn.repository';
  * Turns wake-ups (feed notifications, catch-up sweeps) into work under one bounded, keyed
  * scheduler: at most one turn per user in this instance, claims in PostgreSQL for the rest. User
  * turns and event handlers are separate lanes, turns first (TURN_PRIORITY).
- * Wake-ups are hints; the claim decides whether there is anything to do.
+ * Wake-ups are hints; the claim decides whether there is anything to do. With CLAIM_AFFINITY,
+ * only a turn's owner acts on its fresh wake-ups (see ClaimAffinity).
  */
 @Injectable()
 export class RoutingService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -27,6 +30,8 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
     private readonly events: EventProcessor,
     private readonly ownership: EventOwnership,
     private readonly bus: AppEventBus,
+    private readonly affinity: ClaimAffinity,
+    private readonly stats: ProcessingStats,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -41,7 +46,12 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
     this.bus.emit('catch-up.requested', { reason: 'engine started' });
   }
 
-  async messageNoticed(messageId: string, knownUserId: string | null): Promise<void> {
+  /** `wakeUp`: where the wake-up came from, for claim affinity; without it the wake-up is always acted on. */
+  async messageNoticed(
+    messageId: string,
+    knownUserId: string | null,
+    wakeUp: WakeUpFacts = { source: 'sweep' },
+  ): Promise<void> {
     if (!this.accepting) return;
     let userId = knownUserId;
     if (userId === null) {
@@ -51,7 +61,12 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
       userId = row.userId;
     }
     const owner = userId;
-    this.scheduler.schedule(turnKey(owner, messageId), () =>
+    const key = turnKey(owner, messageId);
+    if (!this.affinity.shouldTry(key, wakeUp)) {
+      this.stats.wakeUpLeftToOwner();
+      return;
+    }
+    this.scheduler.schedule(key, () =>
       this.turns
         .run(owner, messageId, this.shutdown.signal)
         .catch((error: unknown) => this.logUnexpected(error, { messageId })),

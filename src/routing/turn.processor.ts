@@ -39,6 +39,7 @@ export class TurnProcessor {
         this.settings.maxMessagesPerTurn,
         this.settings.retryHorizonMs,
       );
+      this.stats.claimAttempt(claim.kind);
       for (const rejected of claim.rejected ?? []) {
         this.stats.rejected(rejected.reason);
         this.bus.emit('work.dead', { kind: 'message', id: rejected.id, reason: 'bad_input', userId });

@@ -31,7 +31,11 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
   );
 }
 
-describe('three instances under a burst load', () => {
+// Claim affinity only changes which instance tries first: every invariant must hold with it off and on.
+describe.each([
+  ['off', 'false'],
+  ['on', 'true'],
+])('three instances under a burst load, claim affinity %s', (_mode, affinity) => {
   let db: TestDatabase;
   const services: ServiceProcess[] = [];
 
@@ -45,6 +49,7 @@ describe('three instances under a burst load', () => {
           MAX_CONCURRENCY: '8',
           SWEEP_INTERVAL_MS: '500',
           INSTANCE_ID: `instance-${i}`,
+          CLAIM_AFFINITY: affinity,
         }),
       );
     }
