@@ -45,7 +45,7 @@ export interface ClaimAttemptsRun {
 export interface FailoverRun extends ClaimAttemptsRun {
   /** Inbound texts answered (done) at the end, of `texts`. */
   answered: number;
-  /** Texts under a claim of the killed instance when it died: they wait for its lease to expire. */
+  /** Texts of users whose claim the killed instance held when it died: they wait for its lease to expire. */
   heldByKilled: number;
   /** Worst created_at → processed_at of the texts held under the killed instance's lease, ms. */
   worstHeldMs: number | null;
@@ -160,9 +160,10 @@ async function run(serverUrl: string, options: RunOptions): Promise<ClaimAttempt
   let held: string[] = [];
   if (killed) {
     await killed;
+    // Every text of a user whose claim it held waits for the lease: the claim is the user's, not the text's.
     const { rows } = await pool.query<{ id: string }>(
-      `SELECT m.id FROM messages m JOIN processing_claims c ON c.token = m.claim_token
-       WHERE m.direction = 'inbound' AND m.processing_state = 'processing' AND c.owner = $1`,
+      `SELECT m.id FROM messages m JOIN processing_claims c ON c.claim_key = 'user:' || m.user_id
+       WHERE m.direction = 'inbound' AND c.owner = $1 AND c.lease_expires_at > now()`,
       ['bench-claims-0'],
     );
     held = rows.map((row) => row.id);
@@ -233,9 +234,9 @@ function setting(env: Record<string, string>): NonNullable<ClaimAttemptsResult['
 
 export async function benchClaimAttempts(serverUrl: string, env: Record<string, string>): Promise<ClaimAttemptsResult> {
   const runs: ClaimAttemptsRun[] = [];
-  // Off and on alternate at each size, so a slow stretch of the shared machine is not charged to one mode.
+  // Off, on, on, off at each size: a slow stretch of the shared machine is not charged to one mode.
   for (const instances of CLAIM_INSTANCE_COUNTS) {
-    for (const affinity of ['off', 'on'] as const) {
+    for (const affinity of ['off', 'on', 'on', 'off'] as const) {
       progress(`  ${instances} instance(s), affinity ${affinity}`);
       runs.push(await run(serverUrl, { instances, affinity, env }));
     }

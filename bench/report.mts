@@ -414,25 +414,50 @@ const answeredCell = (run: ClaimAttemptsRun) =>
 const change = (from: number, to: number) =>
   from === 0 ? '–' : `${to - from >= 0 ? '+' : '−'}${Math.abs(Math.round(((to - from) / from) * 100))} %`;
 
+/** The mean figures of every run of one size and mode (the section runs each twice: off, on, on, off). */
+interface ModeMeans {
+  runs: number;
+  attemptsPerText: number;
+  wastedPerText: number;
+  attemptsPerTurn: number;
+  seconds: number;
+  p95: number;
+}
+
+function modeMeans(claims: ClaimAttemptsResult, instances: number, mode: AffinityMode): ModeMeans | undefined {
+  const runs = claims.runs.filter((run) => run.instances === instances && affinityOf(run) === mode);
+  if (runs.length === 0 || runs.some((run) => !run.answeredMs)) return undefined;
+  const mean = (value: (run: ClaimAttemptsRun) => number, digits = 2) =>
+    Math.round((runs.reduce((sum, run) => sum + value(run), 0) / runs.length) * 10 ** digits) / 10 ** digits;
+  return {
+    runs: runs.length,
+    attemptsPerText: mean((run) => run.attemptsPerText),
+    wastedPerText: mean((run) => run.wastedPerText),
+    attemptsPerTurn: mean((run) => run.attempts / Math.max(1, run.turns)),
+    seconds: mean((run) => run.seconds, 1),
+    p95: mean((run) => run.answeredMs!.p95, 0),
+  };
+}
+
 /**
- * Whether claim affinity pays, from the runs: at the largest instance count it must cut the wasted
- * attempts per text at least in half without making the reply latency (p95) or the time to answer
- * everything more than 10 % worse, and in the failover run with it on every text must be answered.
+ * Whether claim affinity pays, from the runs' means: at the largest instance count it must cut the
+ * wasted attempts per text at least in half without making the reply latency (p95) or the time to
+ * answer everything more than 10 % worse, and in the failover run with it on every text must be answered.
  */
 export function affinityVerdict(claims: ClaimAttemptsResult): { pays: boolean; why: string } | undefined {
   const largest = Math.max(...claims.runs.map((run) => run.instances));
-  const off = claims.runs.find((run) => run.instances === largest && affinityOf(run) === 'off');
-  const on = claims.runs.find((run) => run.instances === largest && affinityOf(run) === 'on');
-  if (!off || !on || !off.answeredMs || !on.answeredMs) return undefined;
+  const off = modeMeans(claims, largest, 'off');
+  const on = modeMeans(claims, largest, 'on');
+  if (!off || !on) return undefined;
   const failover = claims.failover?.find((run) => affinityOf(run) === 'on');
   const halved = on.wastedPerText <= off.wastedPerText / 2;
-  const latencyHeld = on.answeredMs.p95 <= off.answeredMs.p95 * 1.1;
+  const latencyHeld = on.p95 <= off.p95 * 1.1;
   const timeHeld = on.seconds <= off.seconds * 1.1;
   const failoverHeld = !!failover && failover.answered === failover.texts;
   const why =
-    `with ${largest} instances, wasted attempts per text ${off.wastedPerText} → ${on.wastedPerText}` +
-    ` (${halved ? 'at least halved' : 'not halved'}), p95 ${off.answeredMs.p95} → ${on.answeredMs.p95} ms` +
-    ` (${change(off.answeredMs.p95, on.answeredMs.p95)}), all answered in ${off.seconds} → ${on.seconds} s` +
+    `with ${largest} instances (means of ${off.runs} runs each), wasted attempts per text ${off.wastedPerText} → ${on.wastedPerText}` +
+    ` (${halved ? 'at least halved' : 'not halved'}), p95 ${off.p95} → ${on.p95} ms` +
+    ` (${change(off.p95, on.p95)}), all answered in ${off.seconds} → ${on.seconds} s` +
     ` (${change(off.seconds, on.seconds)}); failover with affinity on: ` +
     (failover ? `${failover.answered} of ${failover.texts} answered` : 'not measured');
   return { pays: halved && latencyHeld && timeHeld && failoverHeld, why };
@@ -445,13 +470,14 @@ function claimAttemptsSection(claims: ClaimAttemptsResult, profile?: EngineProfi
   );
   const sizes = [...new Set(claims.runs.map((run) => run.instances))];
   const lines = sizes.flatMap((instances) => {
-    const off = claims.runs.find((run) => run.instances === instances && affinityOf(run) === 'off');
-    const on = claims.runs.find((run) => run.instances === instances && affinityOf(run) === 'on');
+    const off = modeMeans(claims, instances, 'off');
+    const on = modeMeans(claims, instances, 'on');
+    const label = `${instances} instance${instances > 1 ? 's' : ''}`;
     if (!off) return [];
-    const offLine = `${off.attemptsPerText} claim attempts per text, ${perTurn(off)} per committed turn; ${off.busy + off.empty} of ${off.attempts} attempts (${percent((off.busy + off.empty) / Math.max(1, off.attempts))}) found the claim held or nothing left to do`;
-    if (!on) return [`- ${instances} instance${instances > 1 ? 's' : ''}: ${offLine}.`];
+    const offLine = `${off.attemptsPerText} claim attempts per text, ${off.attemptsPerTurn.toFixed(2)} per committed turn, ${off.wastedPerText} wasted per text`;
+    if (!on) return [`- ${label}: ${offLine}.`];
     return [
-      `- ${instances} instance${instances > 1 ? 's' : ''}, affinity off: ${offLine}. On: ${on.attemptsPerText} per text, ${perTurn(on)} per turn, ${on.busy + on.empty} of ${on.attempts} wasted (${percent((on.busy + on.empty) / Math.max(1, on.attempts))}); attempts ${change(off.attempts, on.attempts)}, all answered in ${off.seconds} → ${on.seconds} s, p95 ${off.answeredMs?.p95 ?? '–'} → ${on.answeredMs?.p95 ?? '–'} ms.`,
+      `- ${label} (means of ${off.runs} and ${on.runs} runs), affinity off: ${offLine}. On: ${on.attemptsPerText} per text (${change(off.attemptsPerText, on.attemptsPerText)}), ${on.attemptsPerTurn.toFixed(2)} per turn, ${on.wastedPerText} wasted per text; all answered in ${off.seconds} → ${on.seconds} s (${change(off.seconds, on.seconds)}), p95 ${off.p95} → ${on.p95} ms (${change(off.p95, on.p95)}).`,
     ];
   });
   const busyStatements = profile?.statements.find((s) => s.statement.startsWith('INSERT INTO processing_claims'));
@@ -463,11 +489,11 @@ function claimAttemptsSection(claims: ClaimAttemptsResult, profile?: EngineProfi
   const failover = claims.failover?.length
     ? `
 Failover: ${claims.failover[0].instances} instances under the same load; once half of the bursts are in, one instance is killed
-with SIGKILL. Texts it held under a claim wait for its lease to expire (CLAIM_LEASE_MS, ${claims.failover[0].leaseMs} ms), with or
+with SIGKILL. The texts of users whose claim it held (their turn in flight) wait for its lease to expire (CLAIM_LEASE_MS, ${claims.failover[0].leaseMs} ms), with or
 without affinity; with affinity, the texts it owned but had not claimed are taken over when the others see its heartbeat stop
 (${settings ? `${settings.heartbeatMs} ms heartbeat, gone after three` : 'three heartbeats'}) or, at the latest, by any sweep once due longer than the grace${settings ? ` (${settings.graceMs} ms, sweep every ${settings.sweepIntervalMs} ms)` : ''}.
 
-| affinity | answered | held by the killed instance | worst delay of those (ms) | worst delay of the others (ms) | attempts per text | all answered in | text → commit p50 / p95 / max (ms) |
+| affinity | answered | texts of users whose claim the killed instance held | worst delay of those (ms) | worst delay of every other text (ms) | attempts per text | all answered in | text → commit p50 / p95 / max (ms) |
 | --- | --- | --- | --- | --- | --- | --- | --- |
 ${failoverRows.join('\n')}
 `
@@ -482,7 +508,7 @@ Without claim affinity, every instance is woken by every text and tries to claim
 PostgreSQL decides. With it (\`CLAIM_AFFINITY=true\`), only the user's owner among the live instances
 (rendezvous hashing over heartbeats) acts on a fresh wake-up; the others leave it, and take it only from
 a sweep once it has been due longer than the grace. ${claims.users} users × ${claims.textsPerUser} texts in bursts of 1–4, as in the throughput section, with ${sizes.join(', ')}
-instances, affinity off and on alternating, all on this one machine with PostgreSQL and the load generator, each run on its own database. Counted by bench
+instances, each size run off, on, on, off (the figures below are the means of each mode), all on this one machine with PostgreSQL and the load generator, each run on its own database. Counted by bench
 triggers on \`processing_claims\` (event claims left out): an attempt is every take of a user's claim,
 won or refused; busy: refused because another worker held it; empty: won, but another worker had
 already answered everything.

@@ -12,6 +12,7 @@
  *   npm run chaos -- --minutes 15          # a longer soak
  *   npm run chaos -- --profile long        # ten minutes of faults plus a five-minute 529 storm
  *   npm run chaos -- --feed postgres       # LISTEN/NOTIFY instead of Supabase Realtime
+ *   npm run chaos -- --claim-affinity true # every instance with CLAIM_AFFINITY=true
  *   npm run chaos -- --break-fence         # TEST_BREAK_FENCE on: succeeds only if the invariants catch it
  *   npm run chaos -- --only sigstop-past-lease,model-hang   # a subset of the fault kinds
  */
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     feed: { type: 'string', default: 'supabase' },
     only: { type: 'string' },
     'break-fence': { type: 'boolean', default: false },
+    'claim-affinity': { type: 'string' },
   },
 });
 const long = values.profile === 'long';
@@ -53,6 +55,8 @@ const stormMinutes = Number(values['storm-minutes']);
 const chaosMs = minutes * 60_000;
 const feed = values.feed === 'postgres' ? 'postgres' : 'supabase';
 const breakFence = values['break-fence'] === true;
+/** `--claim-affinity true|false`: CLAIM_AFFINITY of every instance; the service's default when absent. */
+const claimAffinity = values['claim-affinity'];
 const LEASE_MS = 3000;
 /**
  * Longer than a SIGSTOP past the lease lasts (the lease, then the takeover): a thawed turn then
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
     REALTIME_HEARTBEAT_INTERVAL_MS: '1000',
     REALTIME_JOIN_TIMEOUT_MS: '2000',
     ...(breakFence ? { TEST_BREAK_FENCE: 'true' } : {}),
+    ...(claimAffinity !== undefined ? { CLAIM_AFFINITY: claimAffinity } : {}),
     ...(realtime
       ? { SUPABASE_URL: `http://127.0.0.1:${realtime.port}`, SUPABASE_SERVICE_ROLE_KEY: SECRETS.serviceRoleKey }
       : {}),
