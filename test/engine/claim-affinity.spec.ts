@@ -91,10 +91,12 @@ describe('claim affinity', () => {
 
   it('lets only the owner try: fresh wake-ups are left to it, and every text is answered', async () => {
     // No timer sweep and no grace in reach: only notifications wake the instances during the load.
-    const env = { SWEEP_INTERVAL_MS: '600000', CLAIM_AFFINITY_GRACE_MS: '600000', INSTANCE_HEARTBEAT_MS: '200' };
+    // A heartbeat slow enough that a loaded machine does not age an instance's own view past the
+    // liveness window (it would then try everything, which is safe but not what this test looks at).
+    const env = { SWEEP_INTERVAL_MS: '600000', CLAIM_AFFINITY_GRACE_MS: '600000', INSTANCE_HEARTBEAT_MS: '1000' };
     const ids = ['owner-a', 'owner-b', 'owner-c'];
     for (const id of ids) services.push(await start(db.url, id, env));
-    await Promise.all(services.map((service) => service.waitUntilHealthy()));
+    await Promise.all(services.map((service) => service.waitUntilHealthy(60_000)));
     await Promise.all(services.map((service) => seesLive(service, 3)));
 
     const users: SeededUser[] = [];
@@ -132,11 +134,11 @@ describe('claim affinity', () => {
     const env = { SWEEP_INTERVAL_MS: '300', CLAIM_AFFINITY_GRACE_MS: '2000', INSTANCE_HEARTBEAT_MS: '60000' };
     const owner = await start(db.url, 'stalled-owner', env);
     services.push(owner);
-    await owner.waitUntilHealthy();
+    await owner.waitUntilHealthy(60_000);
     await seesLive(owner, 1);
     const other = await start(db.url, 'other', env);
     services.push(other);
-    await other.waitUntilHealthy();
+    await other.waitUntilHealthy(60_000);
     await seesLive(other, 2);
 
     const ids = ['other', 'stalled-owner'];
@@ -158,9 +160,9 @@ describe('claim affinity', () => {
 
   it('re-routes within a heartbeat when an instance dies, and routes to one that joins', async () => {
     // Neither the grace nor the timer sweep comes into reach: only membership changes can re-route.
-    const env = { SWEEP_INTERVAL_MS: '600000', CLAIM_AFFINITY_GRACE_MS: '600000', INSTANCE_HEARTBEAT_MS: '300' };
+    const env = { SWEEP_INTERVAL_MS: '600000', CLAIM_AFFINITY_GRACE_MS: '600000', INSTANCE_HEARTBEAT_MS: '500' };
     for (const id of ['node-a', 'node-b', 'node-c']) services.push(await start(db.url, id, env));
-    await Promise.all(services.map((service) => service.waitUntilHealthy()));
+    await Promise.all(services.map((service) => service.waitUntilHealthy(60_000)));
     await Promise.all(services.map((service) => seesLive(service, 3)));
     const [a, b, c] = services;
 
@@ -184,7 +186,7 @@ describe('claim affinity', () => {
     // A newcomer owns its share at once: the others see it within a heartbeat and leave its users' texts.
     const d = await start(db.url, 'node-d', env);
     services.push(d);
-    await d.waitUntilHealthy();
+    await d.waitUntilHealthy(60_000);
     await Promise.all([seesLive(b, 3), seesLive(c, 3), seesLive(d, 3)]);
     const newcomers = await userOwnedBy(db.pool, 'node-d', ['node-b', 'node-c', 'node-d']);
     const [text] = await insertInbound(db.pool, newcomers, ['hello']);
