@@ -107,7 +107,7 @@ describe('a late commit after SIGSTOP past the lease', () => {
     expect(audit.doubleAnswered).toEqual([]);
     expect(audit.lost).toEqual([]);
     expect(audit.overlaps).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('with the fence broken (TEST_BREAK_FENCE), the audit sees the double answer the unique key misses', async () => {
     const { first, outcome } = await lateCommit({ TEST_BREAK_FENCE: 'true' });
@@ -128,5 +128,5 @@ describe('a late commit after SIGSTOP past the lease', () => {
     expect(audit.overlaps.length).toBeGreaterThan(0);
     expect(audit.overlaps.every((overlap) => overlap.first === stale)).toBe(true);
     expect(audit.lost).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

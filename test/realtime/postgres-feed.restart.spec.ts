@@ -62,7 +62,7 @@ describe('postgres feed when the database goes away under it (black-box)', () =>
       LOG_LEVEL: 'debug',
     });
     await service.waitUntilHealthy();
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await service?.stop();
