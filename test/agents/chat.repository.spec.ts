@@ -68,7 +68,7 @@ describe('ChatRepository', () => {
   it('waits for the committed reply of its message and returns every text in order', async () => {
     const phone = nextPhone();
     const messageId = await chat.send(phone, 'what is this?');
-    const waiting = chat.waitForReply(messageId, { timeoutMs: 10_000, pollMs: 20 });
+    const waiting = chat.waitForReply(messageId, { timeoutMs: 60_000, pollMs: 20 });
 
     const { userId } = await chat.findOrCreateUser(phone);
     await harness.runTurn(userId, messageId);

@@ -79,7 +79,7 @@ describe('a late commit after SIGSTOP past the lease', () => {
     const lock = await lockClaims(db.pool);
     frozen.child.kill('SIGCONT');
     await expectEventually(async () => expect(await lock.waitingCommits()).toBeGreaterThan(0), {
-      timeoutMs: 10_000,
+      timeoutMs: 60_000,
       intervalMs: 50,
     });
     await lock.release();
