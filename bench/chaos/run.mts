@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     badExits: [],
     turnsCaughtFrozen: 0,
     sigstopMisses: {},
+    textsWrittenByFaults: 0,
   };
   const only = values.only?.split(',').map((kind) => kind.trim());
   const kinds = [...faultsFor(feed), workflowRowLock(workflows)].filter((fault) => !only || only.includes(fault.kind));
@@ -217,7 +218,7 @@ async function main(): Promise<void> {
   const recoveryRows = Object.entries(recovery).map(([kind, times]) => ({ kind, ...percentiles(times) }));
   const lines = [
     `chaos run: ${minutes} min of faults (${values.profile} profile${long ? `, with a ${stormMinutes}-minute 529 storm` : ''}), seed ${values.seed}, 3 instances on the ${feed} feed${breakFence ? ', FENCE BROKEN ON PURPOSE (TEST_BREAK_FENCE)' : ''}`,
-    `load: ${load.stats.texts} texts, ${load.stats.events} events and ${load.stats.queued} queued proactive texts written (${load.stats.insertErrors} inserts refused while the database was unavailable)`,
+    `load: ${load.stats.texts} texts (and ${world.textsWrittenByFaults} written by faults), ${load.stats.events} events and ${load.stats.queued} queued proactive texts written (${load.stats.insertErrors} inserts refused while the database was unavailable)`,
     '',
     '| figure | value |',
     '| --- | --- |',
