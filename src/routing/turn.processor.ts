@@ -6,7 +6,7 @@ import { EngineSettings } from './engine-settings';
 import { errorText } from './error-text';
 import { BAD_INPUT_REASONS } from './inbound-validation';
 import { ProcessingStats } from './processing-stats';
-import { failureKind } from './failure-kind';
+import { deadReasonOf, failureKind } from './failure-kind';
 import { ModelHealth } from './model-health';
 import { retryDelayMs } from './retry-policy';
 import { TurnRepository, type ClaimedTurn } from './turn.repository';
@@ -41,6 +41,7 @@ export class TurnProcessor {
       );
       for (const rejected of claim.rejected ?? []) {
         this.stats.rejected(rejected.reason);
+        this.stats.dead('message', 'bad_input');
         this.bus.emit('work.dead', { kind: 'message', id: rejected.id, reason: 'bad_input', userId });
         this.logger.warn(
           { event: 'message_bad_input', userId, messageId: rejected.id, reason: rejected.reason },
@@ -147,11 +148,13 @@ export class TurnProcessor {
       }
       if (failure.dead.length > 0) {
         this.stats.finished('message', 'dead', duration);
+        const reason = deadReasonOf(kind);
         for (const id of failure.dead) {
+          this.stats.dead('message', reason);
           this.bus.emit('work.dead', {
             kind: 'message',
             id,
-            reason: 'failed_every_attempt',
+            reason,
             userId: turn.userId,
             attempts,
           });
