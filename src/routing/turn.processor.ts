@@ -72,9 +72,6 @@ export class TurnProcessor {
         return;
       }
       this.stats.finished('message', 'done', duration);
-      if (!result.skipped && this.modelHealth.accepted()) {
-        this.logger.log({ event: 'model_config_recovered', ...ids }, 'the model API accepts our requests again');
-      }
       if (result.outcome.replies.length > 0) {
         // created_at is the database's clock, Date.now() this instance's: both NTP-synced on Cloud Run and Supabase.
         const committedAt = Date.now();
