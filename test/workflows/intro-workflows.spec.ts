@@ -154,6 +154,53 @@ describe('intro workflows', () => {
     expect(await balance(connector.userId)).toBe(30);
   });
 
+  it('declines and cancels intro opportunities: status, reason and priorities once, never after completion', async () => {
+    const innovator = await h.member({ poc_agent_type: 'innovator' });
+    const connector = await h.member();
+    const declinedId = await intro(connector, innovator, null);
+    const cancelledId = await intro(connector, innovator, null);
+    for (const id of [declinedId, cancelledId]) {
+      await h.done(
+        await introEvent('intro.opportunity_created', id, { connectorUserId: connector.userId, bountyCredits: 20 }),
+      );
+      expect((await priority(connector.userId, id)).status).toBe('active');
+    }
+
+    const declined = await introEvent('intro.opportunity_declined', declinedId, {
+      connectorUserId: connector.userId,
+      reason: 'I do not know her well enough',
+    });
+    await h.done(declined);
+    await h.replay(declined);
+    const row = await h.db.pool.query(`SELECT status, connector_response FROM intro_opportunities WHERE id = $1`, [
+      declinedId,
+    ]);
+    expect(row.rows[0]).toEqual({ status: 'rejected', connector_response: 'I do not know her well enough' });
+    expect((await priority(connector.userId, declinedId)).status).toBe('expired');
+    const declineKeys = await h.db.pool.query(`SELECT event_id FROM workflow_once_keys WHERE key = $1`, [
+      `intro_opportunity.declined:${declinedId}`,
+    ]);
+    expect(declineKeys.rows).toEqual([{ event_id: declined }]);
+
+    const cancelled = await introEvent('intro.opportunity_cancelled', cancelledId, {});
+    await h.done(cancelled);
+    await h.replay(cancelled);
+    expect(await statusOf('intro_opportunities', cancelledId)).toBe('cancelled');
+    expect((await priority(connector.userId, cancelledId)).status).toBe('cancelled');
+    // Neither tells anyone: the connector said no themselves, and a cancellation is the innovator's.
+    expect(await live(connector.userId)).toEqual([]);
+    expect(await live(innovator.userId)).toEqual([]);
+
+    // A completed intro can be neither declined nor cancelled afterwards.
+    const done = await intro(connector, innovator, null);
+    await h.done(await introEvent('intro.opportunity_completed', done, {}));
+    const lateDecline = await introEvent('intro.opportunity_declined', done, { connectorUserId: connector.userId });
+    expect((await h.dead(lateDecline)).last_error).toBe(`cannot decline intro opportunity ${done}: it is completed`);
+    const lateCancel = await introEvent('intro.opportunity_cancelled', done, {});
+    expect((await h.dead(lateCancel)).last_error).toBe(`cannot cancel intro opportunity ${done}: it is completed`);
+    expect(await statusOf('intro_opportunities', done)).toBe('completed');
+  });
+
   it('dead-letters an intro event that names nothing, or the wrong connector, with the reason', async () => {
     const innovator = await h.member({ poc_agent_type: 'innovator' });
     const connector = await h.member();
