@@ -339,6 +339,41 @@ describe('intro workflows', () => {
     expect((await h.dead(declined)).last_error).toBe(`cannot decline intro offer ${id}: it is completed`);
   });
 
+  it('declines an accepted intro offer: priorities expired, reminder cancelled, the offerer thanked once; a late reminder says nothing', async () => {
+    const offering = await h.member({ first_name: 'Noor' });
+    const introducee = await h.member({ first_name: 'Theo' });
+    const id = (
+      await h.db.pool.query<{ id: string }>(
+        `INSERT INTO intro_offers (offering_user_id, introducee_user_id, prospect_name, prospect_company)
+         VALUES ($1, $2, 'Lia Berg', 'Kestrel') RETURNING id`,
+        [offering.userId, introducee.userId],
+      )
+    ).rows[0].id;
+    const aggregate = { id, type: 'intro_offer' };
+    const parties = { introOfferId: id, offeringUserId: offering.userId, introduceeUserId: introducee.userId };
+    await h.done(await h.emit('intro.offer_created', { ...parties, prospectName: 'Lia Berg' }, aggregate));
+    await h.done(await h.emit('intro.offer_accepted', { ...parties, bountyCredits: 0 }, aggregate));
+    expect(await priority(offering.userId, id)).toMatchObject({ status: 'active', value_score: 80 });
+    const [reminder] = await h.tasks(offering.userId, 'intro_offer_confirmation_reminder');
+    expect(reminder.status).toBe('pending');
+
+    const declined = await h.emit('intro.offer_declined', { ...parties, bountyCredits: 0 }, aggregate);
+    await h.done(declined);
+    await h.replay(declined);
+    expect(await statusOf('intro_offers', id)).toBe('declined');
+    expect((await priority(offering.userId, id)).status).toBe('expired');
+    expect((await h.tasks(offering.userId, 'intro_offer_confirmation_reminder')).map((task) => task.status)).toEqual([
+      'cancelled',
+    ]);
+    const thanks = 'Theo will pass on the intro to Lia Berg at Kestrel for now. Thanks for offering it.';
+    expect((await h.queued(offering.userId)).filter((row) => row.final_message === thanks)).toHaveLength(1);
+
+    // A reminder that fires anyway (another component's task, a replay) finds nothing to ask.
+    const before = (await h.queued(offering.userId)).length;
+    await h.done(await h.emit('intro.offer_reminder', { introOfferId: id }, aggregate));
+    expect(await h.queued(offering.userId)).toHaveLength(before);
+  });
+
   it('keeps every balance equal to the sum of its ledger', async () => {
     const rows = await h.db.pool.query<{ id: string; credit_balance: number; ledger: number }>(
       `SELECT u.id, u.credit_balance, COALESCE(sum(c.amount), 0)::int AS ledger
