@@ -6,7 +6,7 @@ import { EVENT_HANDLERS, PermanentEventError, type EventHandler } from './event-
 import { EventOwnership } from './event-ownership';
 import { EventRepository, type ClaimedEvent } from './event.repository';
 import { errorText } from './error-text';
-import { failureKind } from './failure-kind';
+import { deadReasonOf, failureKind } from './failure-kind';
 import { ModelHealth } from './model-health';
 import { ProcessingStats } from './processing-stats';
 import { retryDelayMs } from './retry-policy';
@@ -62,6 +62,7 @@ export class EventProcessor {
         // Malformed rows cannot improve by retrying: straight to the dead letters with the reason.
         await this.events.fail(claimed, `malformed event: ${claimed.invalidReason}`, 0, 0);
         this.stats.finished('event', 'dead', attempt.elapsedMs);
+        this.stats.dead('event', 'malformed');
         this.bus.emit('work.dead', {
           kind: 'event',
           id: claimed.eventId,
@@ -133,10 +134,12 @@ export class EventProcessor {
       }
       this.stats.finished('event', result === 'dead' ? 'dead' : result === 'stale' ? 'stale' : 'retry', duration);
       if (result === 'dead') {
+        const reason = permanent ? 'bad_input' : deadReasonOf(kind);
+        this.stats.dead('event', reason);
         this.bus.emit('work.dead', {
           kind: 'event',
           id: claimed.eventId,
-          reason: permanent ? 'bad_input' : 'failed_every_attempt',
+          reason,
           eventType: claimed.event?.eventType,
           attempts: claimed.attempts,
         });

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Gauge } from 'prom-client';
+import { ModelMetrics } from '../agents/model/model-metrics';
 import { ProcessingStats } from './processing-stats';
 
 export interface ModelHealthState {
@@ -11,16 +12,24 @@ export interface ModelHealthState {
 }
 
 /**
- * Whether the model API accepts this instance's credentials and configuration. A 401/403/404 is
- * the operator's fault: texts wait instead of dying, /health reports `degraded` with the reason and
- * `realtime_processor_model_config_failing` is 1 (the alert), until a turn gets through again.
+ * Whether the model API accepts this instance's credentials and configuration. A 401/403/404 seen
+ * by a turn or an event handler is the operator's fault: texts and events wait instead of dying,
+ * /health reports `degraded` with the reason and `realtime_processor_model_config_failing` is 1
+ * (the alert), until a model call gets through again, whoever makes it. A turn or event that
+ * commits without calling the model proves nothing about the key, so only an accepted call ends it.
  */
 @Injectable()
 export class ModelHealth {
+  private readonly logger = new Logger(ModelHealth.name);
   private failingSince: Date | null = null;
   private lastError: string | null = null;
 
-  constructor(stats: ProcessingStats) {
+  constructor(stats: ProcessingStats, metrics: ModelMetrics) {
+    metrics.onAccepted(() => {
+      if (this.accepted()) {
+        this.logger.log({ event: 'model_config_recovered' }, 'the model API accepts our requests again');
+      }
+    });
     const failing = () => (this.failingSince ? 1 : 0);
     new Gauge({
       name: 'realtime_processor_model_config_failing',
@@ -40,7 +49,7 @@ export class ModelHealth {
     return true;
   }
 
-  /** A turn went through: returns true when this ends a failing period. */
+  /** A model call went through: returns true when this ends a failing period. */
   accepted(): boolean {
     if (!this.failingSince) return false;
     this.failingSince = null;

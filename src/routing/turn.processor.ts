@@ -6,7 +6,7 @@ import { EngineSettings } from './engine-settings';
 import { errorText } from './error-text';
 import { BAD_INPUT_REASONS } from './inbound-validation';
 import { ProcessingStats } from './processing-stats';
-import { failureKind } from './failure-kind';
+import { deadReasonOf, failureKind } from './failure-kind';
 import { ModelHealth } from './model-health';
 import { retryDelayMs } from './retry-policy';
 import { TurnRepository, type ClaimedTurn } from './turn.repository';
@@ -41,6 +41,7 @@ export class TurnProcessor {
       );
       for (const rejected of claim.rejected ?? []) {
         this.stats.rejected(rejected.reason);
+        this.stats.dead('message', 'bad_input');
         this.bus.emit('work.dead', { kind: 'message', id: rejected.id, reason: 'bad_input', userId });
         this.logger.warn(
           { event: 'message_bad_input', userId, messageId: rejected.id, reason: rejected.reason },
@@ -71,9 +72,6 @@ export class TurnProcessor {
         return;
       }
       this.stats.finished('message', 'done', duration);
-      if (!result.skipped && this.modelHealth.accepted()) {
-        this.logger.log({ event: 'model_config_recovered', ...ids }, 'the model API accepts our requests again');
-      }
       if (result.outcome.replies.length > 0) {
         // created_at is the database's clock, Date.now() this instance's: both NTP-synced on Cloud Run and Supabase.
         const committedAt = Date.now();
@@ -147,11 +145,13 @@ export class TurnProcessor {
       }
       if (failure.dead.length > 0) {
         this.stats.finished('message', 'dead', duration);
+        const reason = deadReasonOf(kind);
         for (const id of failure.dead) {
+          this.stats.dead('message', reason);
           this.bus.emit('work.dead', {
             kind: 'message',
             id,
-            reason: 'failed_every_attempt',
+            reason,
             userId: turn.userId,
             attempts,
           });

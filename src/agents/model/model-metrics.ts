@@ -52,8 +52,19 @@ export class ModelMetrics {
     registers: [this.registry],
   });
 
+  private readonly acceptedListeners: Array<() => void> = [];
+
+  /**
+   * Calls `listener` after every model call the API accepted, whoever made it (a turn, an event
+   * handler, the dispatcher's render): how ModelHealth learns that refused credentials work again.
+   */
+  onAccepted(listener: () => void): void {
+    this.acceptedListeners.push(listener);
+  }
+
   /** A call that returned; `costUsd` when the price of the model is known. */
   succeeded(agent: string, usage: ModelUsage, seconds: number, costUsd?: number): void {
+    for (const listener of this.acceptedListeners) listener();
     this.calls.inc({ agent, outcome: 'ok' });
     this.latency.observe({ agent }, seconds);
     this.tokens.inc({ agent, type: 'input' }, usage.inputTokens);
