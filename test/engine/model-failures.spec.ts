@@ -95,7 +95,7 @@ describe('model outages and slowness', () => {
     const user = await seedUser(db.pool);
     const [id] = await insertInbound(db.pool, user, ['are you there']);
     await expectEventually(async () => expect((await message(id)).processing_state).toBe('dead'), {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
       intervalMs: 100,
     });
     // Past MAX_ATTEMPTS (3): the outage budget, not the attempt count, ended it.

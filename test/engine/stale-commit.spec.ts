@@ -71,7 +71,7 @@ describe('a late commit after SIGSTOP past the lease', () => {
 
     const taker = await start('taker', models[1], env);
     await expectEventually(async () => expect(await states([first, second])).toEqual(['done', 'done']), {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
       intervalMs: 100,
     });
     // Thaw it with its lease renewal held up, so its commit reaches the fence before the renewal
@@ -90,7 +90,7 @@ describe('a late commit after SIGSTOP past the lease', () => {
         if (!line) throw new Error('the thawed instance has not finished its turn yet');
         return line;
       },
-      { timeoutMs: 20_000, intervalMs: 100 },
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
     const takerTurns = taker.logs().filter((line) => line.event === 'message_processed');
     return { first, second, outcome, takerTurns };
