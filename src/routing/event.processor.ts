@@ -7,7 +7,6 @@ import { EventOwnership } from './event-ownership';
 import { EventRepository, type ClaimedEvent } from './event.repository';
 import { errorText } from './error-text';
 import { deadReasonOf, failureKind } from './failure-kind';
-import { ModelHealth } from './model-health';
 import { ProcessingStats } from './processing-stats';
 import { retryDelayMs } from './retry-policy';
 import { WorkAttempt } from './work-attempt';
@@ -26,7 +25,6 @@ export class EventProcessor {
     private readonly stats: ProcessingStats,
     private readonly ownership: EventOwnership,
     private readonly bus: AppEventBus,
-    private readonly modelHealth: ModelHealth,
     @Inject(EVENT_HANDLERS) handlers: EventHandler[],
   ) {
     this.handlers = new Map(handlers.map((handler) => [handler.eventType, handler]));
@@ -126,12 +124,6 @@ export class EventProcessor {
         kind,
         outageBudgetMs: this.settings.outageBudgetMs,
       });
-      if (kind === 'config' && this.modelHealth.configRejected(text)) {
-        this.logger.error(
-          { event: 'model_config_error', ...ids, err: error },
-          'the model API refuses our credentials or configuration: events wait, none dead; fix the key or model',
-        );
-      }
       this.stats.finished('event', result === 'dead' ? 'dead' : result === 'stale' ? 'stale' : 'retry', duration);
       if (result === 'dead') {
         const reason = permanent ? 'bad_input' : deadReasonOf(kind);

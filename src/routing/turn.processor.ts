@@ -7,7 +7,6 @@ import { errorText } from './error-text';
 import { BAD_INPUT_REASONS } from './inbound-validation';
 import { ProcessingStats } from './processing-stats';
 import { deadReasonOf, failureKind } from './failure-kind';
-import { ModelHealth } from './model-health';
 import { retryDelayMs } from './retry-policy';
 import { TurnRepository, type ClaimedTurn } from './turn.repository';
 import { WorkAttempt } from './work-attempt';
@@ -23,7 +22,6 @@ export class TurnProcessor {
     private readonly dispatcher: AgentDispatcher,
     private readonly settings: EngineSettings,
     private readonly stats: ProcessingStats,
-    private readonly modelHealth: ModelHealth,
     private readonly bus: AppEventBus,
   ) {}
 
@@ -130,12 +128,6 @@ export class TurnProcessor {
         outageBudgetMs: this.settings.outageBudgetMs,
         holdingAfterMs: this.settings.holdingAfterMs,
       });
-      if (kind === 'config' && this.modelHealth.configRejected(text)) {
-        this.logger.error(
-          { event: 'model_config_error', ...ids, err: error },
-          'the model API refuses our credentials or configuration: texts wait, none dead; fix the key or model',
-        );
-      }
       if (failure === 'stale') {
         this.stats.finished('message', 'stale', duration);
         return;

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { AgentModel } from '../../src/agents/model/agent-model';
+import { QueuedMessageRenderer } from '../../src/messaging/queued-message.renderer';
 import { EVENT_HANDLERS, type EventHandler } from '../../src/routing/event-handler';
 import { AnthropicStandIn } from '../support/anthropic-stand-in';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -31,9 +32,9 @@ const plainHandler: EventHandler = {
 };
 
 /**
- * Only event handlers talk to the model here (no user texts at all): /health, read over HTTP,
- * says `degraded` once they meet a refused key (401), stays so while work that never calls the
- * model succeeds, and says `healthy` again as soon as an event handler's model call is accepted.
+ * No user texts at all: only event handlers (or the dispatcher's render) talk to the model. /health,
+ * read over HTTP, says `degraded` once they meet a refused key (401), stays so while work that never
+ * calls the model succeeds, and says `healthy` again as soon as one of their model calls is accepted.
  */
 describe('the model configuration signal, from event handlers alone', () => {
   let db: TestDatabase;
@@ -96,5 +97,20 @@ describe('the model configuration signal, from event handlers alone', () => {
     expect((await health()).body).toMatchObject({ status: 'healthy', model: { status: 'ok', error: null } });
     const texts = await db.pool.query(`SELECT count(*)::int AS n FROM messages`);
     expect(texts.rows[0].n).toBe(0);
+  });
+
+  it('goes degraded when only the dispatcher’s render meets the refused key, though the render itself fails soft', async () => {
+    expect((await health()).body).toMatchObject({ status: 'healthy', model: { status: 'ok' } });
+    model.setResponder(() => ({ kind: 'error', status: 401, message: 'invalid x-api-key' }));
+    const rendered = await app.get(QueuedMessageRenderer).render('concierge', { summary: 'Three new members joined.' });
+    expect(rendered).toEqual({ ok: false, reason: 'render failed: model rejected' });
+    const { body } = await health();
+    expect(body).toMatchObject({ status: 'degraded', model: { status: 'failing' } });
+
+    model.setResponder(() => ({ kind: 'text', text: 'Three new members joined your circle.' }));
+    expect(
+      await app.get(QueuedMessageRenderer).render('concierge', { summary: 'Three new members joined your circle.' }),
+    ).toMatchObject({ ok: true });
+    expect((await health()).body).toMatchObject({ status: 'healthy', model: { status: 'ok', error: null } });
   });
 });

@@ -53,6 +53,7 @@ export class ModelMetrics {
   });
 
   private readonly acceptedListeners: Array<() => void> = [];
+  private readonly failedListeners: Array<(agent: string, error: unknown) => void> = [];
 
   /**
    * Calls `listener` after every model call the API accepted, whoever made it (a turn, an event
@@ -60,6 +61,11 @@ export class ModelMetrics {
    */
   onAccepted(listener: () => void): void {
     this.acceptedListeners.push(listener);
+  }
+
+  /** Calls `listener` after every failed model call, whoever made it: how ModelHealth sees a refused key. */
+  onFailed(listener: (agent: string, error: unknown) => void): void {
+    this.failedListeners.push(listener);
   }
 
   /** A call that returned; `costUsd` when the price of the model is known. */
@@ -75,6 +81,7 @@ export class ModelMetrics {
   }
 
   failed(agent: string, error: unknown, seconds: number): void {
+    for (const listener of this.failedListeners) listener(agent, error);
     this.calls.inc({ agent, outcome: outcomeOf(error) });
     this.latency.observe({ agent }, seconds);
   }
