@@ -54,7 +54,7 @@ describe.each([
       );
     }
     await Promise.all(services.map((service) => service.waitUntilHealthy()));
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.all(services.map((service) => service.stop()));
