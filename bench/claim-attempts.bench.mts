@@ -52,6 +52,8 @@ export interface FailoverRun extends ClaimAttemptsRun {
   /** Worst created_at → processed_at of every other text (affinity's failover path), ms. */
   worstOtherMs: number;
   leaseMs: number;
+  /** 'user': `heldByKilled` counts every text of a user whose claim it held; absent: only the texts under that claim. */
+  heldScope?: 'user';
 }
 
 export interface ClaimAttemptsResult {
@@ -215,6 +217,7 @@ async function run(serverUrl: string, options: RunOptions): Promise<ClaimAttempt
     heldByKilled: held.length,
     worstHeldMs: worst(answered.filter((row) => heldSet.has(row.id))),
     worstOtherMs: worst(answered.filter((row) => !heldSet.has(row.id))) ?? 0,
+    heldScope: 'user',
     leaseMs: Number(env.CLAIM_LEASE_MS ?? new Environment().CLAIM_LEASE_MS),
   };
 }

@@ -469,6 +469,7 @@ function claimAttemptsSection(claims: ClaimAttemptsResult, profile?: EngineProfi
       `| ${r.instances} | ${affinityOf(r)} | ${r.texts} | ${r.turns} | ${r.attempts} | ${r.busy} | ${r.empty} | ${r.attemptsPerText} | ${r.wastedPerText} | ${perTurn(r)} | ${r.seconds} s | ${answeredCell(r)} |`,
   );
   const sizes = [...new Set(claims.runs.map((run) => run.instances))];
+  const repeats = claims.runs.filter((run) => run.instances === sizes[0] && affinityOf(run) === 'off').length;
   const lines = sizes.flatMap((instances) => {
     const off = modeMeans(claims, instances, 'off');
     const on = modeMeans(claims, instances, 'on');
@@ -486,6 +487,10 @@ function claimAttemptsSection(claims: ClaimAttemptsResult, profile?: EngineProfi
     (r) =>
       `| ${affinityOf(r)} | ${r.answered} of ${r.texts} | ${r.heldByKilled} | ${r.worstHeldMs ?? '–'} | ${r.worstOtherMs} | ${r.attemptsPerText} | ${r.seconds} s | ${answeredCell(r)} |`,
   );
+  const heldLabel =
+    claims.failover?.[0]?.heldScope === 'user'
+      ? 'texts of users whose claim the killed instance held'
+      : "texts under the killed instance's claims";
   const failover = claims.failover?.length
     ? `
 Failover: ${claims.failover[0].instances} instances under the same load; once half of the bursts are in, one instance is killed
@@ -493,7 +498,7 @@ with SIGKILL. The texts of users whose claim it held (their turn in flight) wait
 without affinity; with affinity, the texts it owned but had not claimed are taken over when the others see its heartbeat stop
 (${settings ? `${settings.heartbeatMs} ms heartbeat, gone after three` : 'three heartbeats'}) or, at the latest, by any sweep once due longer than the grace${settings ? ` (${settings.graceMs} ms, sweep every ${settings.sweepIntervalMs} ms)` : ''}.
 
-| affinity | answered | texts of users whose claim the killed instance held | worst delay of those (ms) | worst delay of every other text (ms) | attempts per text | all answered in | text → commit p50 / p95 / max (ms) |
+| affinity | answered | ${heldLabel} | worst delay of those (ms) | worst delay of every other text (ms) | attempts per text | all answered in | text → commit p50 / p95 / max (ms) |
 | --- | --- | --- | --- | --- | --- | --- | --- |
 ${failoverRows.join('\n')}
 `
@@ -508,7 +513,7 @@ Without claim affinity, every instance is woken by every text and tries to claim
 PostgreSQL decides. With it (\`CLAIM_AFFINITY=true\`), only the user's owner among the live instances
 (rendezvous hashing over heartbeats) acts on a fresh wake-up; the others leave it, and take it only from
 a sweep once it has been due longer than the grace. ${claims.users} users × ${claims.textsPerUser} texts in bursts of 1–4, as in the throughput section, with ${sizes.join(', ')}
-instances, each size run off, on, on, off (the figures below are the means of each mode), all on this one machine with PostgreSQL and the load generator, each run on its own database. Counted by bench
+instances, ${repeats} run${repeats > 1 ? 's' : ''} per mode at each size, alternating (the figures below are the means of each mode), all on this one machine with PostgreSQL and the load generator, each run on its own database. Counted by bench
 triggers on \`processing_claims\` (event claims left out): an attempt is every take of a user's claim,
 won or refused; busy: refused because another worker held it; empty: won, but another worker had
 already answered everything.
