@@ -114,7 +114,10 @@ async function main(): Promise<void> {
     (i) => new Instance(`chaos-${i}`, { ...env, ANTHROPIC_BASE_URL: models[i].baseURL }, logDir),
   );
   await Promise.all(instances.map((instance) => instance.start()));
-  await Promise.all(instances.map((instance) => timeUntil(() => instance.healthy(), 30_000)));
+  // Faults must not start before every instance is up: on a busy machine a boot can take over 30 s,
+  // and a database restart during a boot ends it (startup_failed), which the run counts as a crash.
+  const boots = await Promise.all(instances.map((instance) => timeUntil(() => instance.healthy(), 180_000)));
+  if (!boots.every(Number.isFinite)) throw new Error('chaos: an instance did not become healthy within 3 minutes');
 
   const load = new LoadGenerator(url, Number(values.seed));
   await load.seed(150);
