@@ -15,11 +15,15 @@ export async function once(client: Queryable, key: string, eventId: string | nul
   return inserted.rowCount === 1;
 }
 
-/** Inserts an event inside the caller's transaction (so it commits with the effect that caused it). */
-export async function emitEvent(client: Queryable, event: NewEvent): Promise<void> {
-  await client.query(
+/**
+ * Inserts an event inside the caller's transaction (so it commits with the effect that caused it);
+ * returns its id.
+ */
+export async function emitEvent(client: Queryable, event: NewEvent): Promise<string> {
+  const inserted = await client.query<{ id: string }>(
     `INSERT INTO events (event_type, aggregate_id, aggregate_type, payload, metadata, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
+     VALUES ($1, $2, $3, $4, $5, $6)
+     RETURNING id`,
     [
       event.event_type,
       event.aggregate_id,
@@ -29,6 +33,7 @@ export async function emitEvent(client: Queryable, event: NewEvent): Promise<voi
       event.created_by,
     ],
   );
+  return inserted.rows[0].id;
 }
 
 /** A handler's outcome whose effects are all in `write`, run in the engine's fenced commit. */

@@ -162,6 +162,101 @@ describe('community workflows', () => {
     expect((await h.dead(wrong)).last_error).toBe(`community response ${responseId} is not by ${requester.userId}`);
   });
 
+  it('tells every member who attached a question of each answer, once per answer and member, under replay', async () => {
+    const asker = await h.member();
+    const [first, second] = [
+      await h.member({ expertise: ['solar permits'] }),
+      await h.member({ expertise: ['solar permits'] }),
+    ];
+    const solar = { expertiseNeeded: ['Solar Permits'], category: 'energy' };
+    await h.done(await ask(asker, { ...solar, requestSummary: 'solar permits' }));
+    const [request] = await requestsOf(asker);
+    const attachments = async (userId: string) =>
+      (
+        await h.db.pool.query<{ request_id: string; request_summary: string }>(
+          `SELECT request_id, request_summary FROM community_request_attachments WHERE user_id = $1 ORDER BY created_at`,
+          [userId],
+        )
+      ).rows;
+
+    // Attached twice (two questions, one replayed): recorded per question, told once per answer.
+    const early = await h.member();
+    const earlyAsk = await ask(early, {
+      ...solar,
+      expertiseNeeded: ['solar permits'],
+      requestSummary: 'rooftop solar',
+    });
+    await h.done(earlyAsk);
+    await h.replay(earlyAsk);
+    await h.done(await ask(early, { ...solar, requestSummary: 'rooftop solar' }));
+    expect(await attachments(early.userId)).toEqual([
+      { request_id: request.id, request_summary: 'rooftop solar' },
+      { request_id: request.id, request_summary: 'rooftop solar' },
+    ]);
+    expect(await requestsOf(early)).toEqual([]);
+
+    const answered = async (expert: SeededUser, text: string) => {
+      const responseId = await respond(request.id, expert, text);
+      const id = await h.emit(
+        'community.response_received',
+        { requestId: request.id, responseId, responderUserId: expert.userId, requestingUserId: asker.userId },
+        { id: request.id, type: 'community_request' },
+      );
+      await h.done(id);
+      await h.replay(id);
+      return responseId;
+    };
+    const firstAnswer = await answered(first, 'File with the county before the utility.');
+
+    // A member who attaches after that answer hears of it at once.
+    const late = await h.member();
+    const lateAsk = await ask(late, { ...solar, requestSummary: 'solar paperwork' });
+    await h.done(lateAsk);
+    await h.replay(lateAsk);
+    const secondAnswer = await answered(second, 'Use a permit expediter.');
+
+    // Every text on the request's subject (queued, sent or superseded by a newer one) is a notice.
+    const notices = (userId: string) =>
+      expectEventually(async () => {
+        const tasks = await h.tasks(userId, 'community_response_available');
+        expect(tasks.map((task) => task.status)).toEqual(tasks.map(() => 'completed'));
+        const rows = (await h.queued(userId)).filter((row) => row.subject === `community_request:${request.id}`);
+        expect(rows).toHaveLength(2);
+        return rows.map((row) => row.final_message).sort();
+      });
+    expect(await notices(asker.userId)).toEqual([
+      'Someone in the network answered your question about solar permits: File with the county before the utility.',
+      'Someone in the network answered your question about solar permits: Use a permit expediter.',
+    ]);
+    expect(await notices(early.userId)).toEqual([
+      'Someone in the network answered your question about rooftop solar: File with the county before the utility.',
+      'Someone in the network answered your question about rooftop solar: Use a permit expediter.',
+    ]);
+    expect(await notices(late.userId)).toEqual([
+      'Someone in the network answered your question about solar paperwork: File with the county before the utility.',
+      'Someone in the network answered your question about solar paperwork: Use a permit expediter.',
+    ]);
+    for (const member of [early, late]) {
+      for (const responseId of [firstAnswer, secondAnswer]) {
+        expect(await priorityStatus(member.userId, responseId)).toEqual({ status: 'active', value_score: 75 });
+      }
+    }
+    // A duplicate notice task (another component, a retry) texts nobody twice.
+    const stray = await h.runTask(
+      await h.addTask({
+        taskType: 'community_response_available',
+        userId: late.userId,
+        context: { requestId: request.id, responseId: firstAnswer },
+      }),
+    );
+    expect(stray).toMatchObject({ status: 'completed', result_json: { queued: false } });
+    expect(await notices(late.userId)).toHaveLength(2);
+    // The experts are not told of their own answers.
+    for (const expert of [first, second]) {
+      expect((await h.queued(expert.userId)).filter((row) => row.final_message.startsWith('Someone'))).toEqual([]);
+    }
+  });
+
   it('closes an expired request on the timer: the helpers thanked and credited once, the others released', async () => {
     const [helperId, ...others] = (await requestsOf(requester))[0].target_user_ids;
     await h.db.pool.query(`UPDATE community_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [

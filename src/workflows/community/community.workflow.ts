@@ -8,6 +8,7 @@ import { closePriorities } from '../priority.writer';
 import { scheduleTask } from '../tasks/task.writer';
 import { emitEvent, handlerFor, once, written, WORKFLOWS } from '../workflow-effects';
 import { missing, parsePayload } from '../workflow-payload';
+import { attachedMembers, recordAttachment, scheduleAnswerNotice } from './community-attachments';
 import { CommunityRequestNeededDto, CommunityResponseReceivedDto } from './community.dto';
 
 /** Experts one request is routed to, at most. */
@@ -39,23 +40,20 @@ export class CommunityWorkflows {
     const expertise = payload.expertiseNeeded.map((area) => area.trim().toLowerCase());
     return written(async (client) => {
       if (!(await once(client, `community.request_needed:${event.id}`, event.id))) return;
-      const similar = await client.query<{ id: string }>(
-        `SELECT id FROM community_requests
+      // The row lock orders this attachment against a `community.response_received` of the same
+      // request: whichever commits second sees the other's rows, so no answer goes untold.
+      const similar = await client.query<{ id: string; requesting_user_id: string | null }>(
+        `SELECT id, requesting_user_id FROM community_requests
          WHERE status IN ('open', 'responses_received') AND created_at > now() - $1::interval
            AND category IS NOT DISTINCT FROM $2
            AND (SELECT array_agg(lower(area)) FROM unnest(expertise_needed) area) && $3::text[]
-         ORDER BY created_at DESC, id LIMIT 1`,
+         ORDER BY created_at DESC, id LIMIT 1
+         FOR UPDATE`,
         [ATTACH_WINDOW, payload.category ?? null, expertise],
       );
       const base = { requestingUserId: payload.requestingUserId, requestSummary: payload.requestSummary };
       if (similar.rows[0]) {
-        await emitEvent(client, {
-          event_type: 'community.request_attached',
-          aggregate_id: similar.rows[0].id,
-          aggregate_type: 'community_request',
-          payload: { ...base, requestId: similar.rows[0].id, question: payload.question },
-          created_by: WORKFLOWS,
-        });
+        await this.attach(client, similar.rows[0], payload);
         return;
       }
       const experts = await client.query<{ id: string }>(
@@ -131,7 +129,8 @@ export class CommunityWorkflows {
 
   /**
    * An expert answered: counted on the request, the expert's priority actioned, and a
-   * `community_response_available` task tells the requester (once per answer).
+   * `community_response_available` task tells the requester and each member who attached a
+   * question to the request (once per answer: the event's once-key, and the task's per member).
    */
   private responseReceived(event: StoredEvent) {
     const payload = parsePayload(CommunityResponseReceivedDto, event);
@@ -165,17 +164,56 @@ export class CommunityWorkflows {
           { itemType: 'community_request', itemId: request.id, userId: payload.responderUserId },
           'actioned',
         );
-        await scheduleTask(client, {
-          taskType: 'community_response_available',
-          agentType: 'account_manager',
-          userId: payload.requestingUserId,
-          contextId: request.id,
-          contextType: 'community_request',
-          priority: 'high',
-          context: { requestId: request.id, responseId: payload.responseId },
-        });
+        // The requester, and every member who attached a question to the request (each once).
+        const attached = await attachedMembers(client, request.id, [payload.requestingUserId, payload.responderUserId]);
+        for (const userId of [payload.requestingUserId, ...attached]) {
+          await scheduleAnswerNotice(client, { userId, requestId: request.id, responseId: payload.responseId });
+        }
       }),
     );
+  }
+
+  /**
+   * Records the question as attached to `request` (its member is then told of every answer, like
+   * the requester), announces it, and tells the member of the answers the request already has.
+   */
+  private async attach(
+    client: Queryable,
+    request: { id: string; requesting_user_id: string | null },
+    payload: CommunityRequestNeededDto,
+  ): Promise<void> {
+    const attachedEventId = await emitEvent(client, {
+      event_type: 'community.request_attached',
+      aggregate_id: request.id,
+      aggregate_type: 'community_request',
+      payload: {
+        requestingUserId: payload.requestingUserId,
+        requestSummary: payload.requestSummary,
+        requestId: request.id,
+        question: payload.question,
+      },
+      created_by: WORKFLOWS,
+    });
+    await recordAttachment(client, {
+      requestId: request.id,
+      userId: payload.requestingUserId,
+      question: payload.question,
+      requestSummary: payload.requestSummary,
+      attachedEventId,
+    });
+    // The requester hears of the answers already; a member's own answers are not news to them.
+    if (request.requesting_user_id === payload.requestingUserId) return;
+    const earlier = await client.query<{ id: string }>(
+      `SELECT id FROM community_responses WHERE request_id = $1 AND user_id <> $2 ORDER BY created_at, id`,
+      [request.id, payload.requestingUserId],
+    );
+    for (const answer of earlier.rows) {
+      await scheduleAnswerNotice(client, {
+        userId: payload.requestingUserId,
+        requestId: request.id,
+        responseId: answer.id,
+      });
+    }
   }
 
   private async lockRequest(client: Queryable, id: string) {

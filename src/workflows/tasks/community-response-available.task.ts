@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { findAnswer } from '../community/community-answer';
+import { attachedTopic } from '../community/community-attachments';
 import { MemberRepository } from '../member.repository';
 import { textMember } from '../member-texts';
 import { upsertPriority } from '../priority.writer';
@@ -10,9 +11,10 @@ import { CommunityResponseContextDto } from './task-context.dto';
 import { parseTaskContext, taskUser } from './task-context';
 
 /**
- * `community_response_available` (from `community.response_received`, for the requester): a
- * `community_response` priority and the answer's summary as a `high` text on the request's subject,
- * once per answer whatever creates the task.
+ * `community_response_available` (from `community.response_received`, for the requester and each
+ * member who attached a question to the request): a `community_response` priority and the answer's
+ * summary as a `high` text on the request's subject, once per answer and member whatever creates
+ * the task.
  */
 @Injectable()
 export class CommunityResponseAvailableTask implements TaskWorkflow {
@@ -25,10 +27,16 @@ export class CommunityResponseAvailableTask implements TaskWorkflow {
     const { requestId, responseId } = parseTaskContext(CommunityResponseContextDto, task);
     const answer = await findAnswer(client, responseId, { requestId });
     if (!answer) throw new InvalidTaskError(`community response ${responseId} to request ${requestId} does not exist`);
-    if (answer.requesterId !== requesterId) {
+    const asker = answer.requesterId === requesterId;
+    // A member who attached a question is told in the words of their own question.
+    const attached = asker ? undefined : await attachedTopic(client, requestId, requesterId);
+    if (!asker && attached === undefined) {
       throw new InvalidTaskError(`community request ${requestId} was not asked by ${requesterId}`);
     }
-    const topic = answer.requestSummary ?? 'your question';
+    if (!asker && answer.expertId === requesterId) {
+      throw new InvalidTaskError(`community response ${responseId} is ${requesterId}'s own answer`);
+    }
+    const topic = (asker ? answer.requestSummary : attached) ?? 'your question';
     await upsertPriority(client, {
       userId: requesterId,
       itemType: 'community_response',
@@ -36,7 +44,11 @@ export class CommunityResponseAvailableTask implements TaskWorkflow {
       valueScore: 75,
       summary: `an answer to your question about ${topic}`,
     });
-    if (!(await once(client, `community_response_available:${responseId}`, null))) {
+    // The requester's key predates attachments; an attached member's names them.
+    const onceKey = asker
+      ? `community_response_available:${responseId}`
+      : `community_response_available:${responseId}:${requesterId}`;
+    if (!(await once(client, onceKey, null))) {
       return { requestId, responseId, queued: false };
     }
     const summary = answer.responseText?.trim();
