@@ -23,6 +23,8 @@ export interface ChaosWorld {
   turnsCaughtFrozen: number;
   /** SIGSTOP tries given up and tried again, by why (no turn caught, frozen inside a claims transaction, ...). */
   sigstopMisses: Record<string, number>;
+  /** Inbound texts the faults wrote themselves (the SIGSTOP fault's one more text per frozen turn). */
+  textsWrittenByFaults: number;
 }
 
 export interface Fault {
@@ -77,14 +79,23 @@ function killInstance(signal: NodeJS.Signals): Fault {
 
 /**
  * Freezes an instance (SIGSTOP) while it holds a turn and waits for the model's last answer,
- * with that answer already sent; keeps it frozen past its lease until another instance has taken
- * its claims over (and answered); then thaws it (SIGCONT) with the claims table locked, and keeps
+ * with that answer already sent; writes one more text for each user whose turn it holds, and keeps
+ * it frozen past its lease until another instance has taken those turns over (and answered); then
+ * thaws it (SIGCONT) with the claims table locked, and keeps
  * the lock until the thawed turn's commit is seen waiting on it — its lease renewal, queued behind
  * the same lock, cannot abort the turn first, however slowly the thawed process catches up. So the
  * late commit reaches the fence every time: the fence must refuse it (the instance logs
  * `turn_stale` "claim lost before commit"); with TEST_BREAK_FENCE the commit goes through and the
  * reply audit must see the double answer. A try that does not get that far (no turn caught, a
  * freeze inside a claims transaction, no takeover) is given up and tried again.
+ *
+ * The extra text does two things, so that nothing is left to timing. Its wake-up makes another
+ * instance take the expired claim at once, instead of at a later sweep: the freeze stays well
+ * inside the turn timeout, which would otherwise fire first on the thaw (timers run before I/O)
+ * and abandon the turn before its commit. And the new owner's reply group then answers a later
+ * last text than the frozen turn's, so the frozen turn's replies do not collide with it on the
+ * (reply_to_message_id, sequence_index) key: with the fence broken they go through, and the late
+ * commit reaches the done-marker, as a real double answer would.
  */
 const sigstopPastLease: Fault = {
   kind: 'sigstop-past-lease',
@@ -123,16 +134,25 @@ async function catchLateCommit(
   const { rows } = await world.pool
     .query<{ claim_key: string }>(`SELECT claim_key FROM processing_claims WHERE owner = $1`, [instance.name])
     .catch(() => ({ rows: [] as Array<{ claim_key: string }> }));
-  const keys = rows.map((row) => row.claim_key);
+  // Only turns: the instance may also hold claims (events, timers) that nobody retakes soon.
+  const keys = rows.map((row) => row.claim_key).filter((key) => key.startsWith('user:'));
+  if (keys.length === 0) {
+    instance.thaw();
+    return 'no turn to catch';
+  }
+  world.textsWrittenByFaults += await textAgain(
+    world,
+    keys.map((key) => key.slice('user:'.length)),
+  );
   await pause(world.leaseMs + 500);
-  // Past the lease: wait (bounded) until every claim it held was taken over or finished by others.
+  // Past the lease: wait (bounded) until every turn it held was taken over or finished by others.
   const takenOver = await timeUntil(async () => {
     const left = await world.pool
       .query(`SELECT 1 FROM processing_claims WHERE owner = $1 AND claim_key = ANY($2::text[])`, [instance.name, keys])
       .catch(() => ({ rowCount: 1 }));
     return left.rowCount === 0;
   }, 20_000);
-  if (!Number.isFinite(takenOver) || keys.length === 0) {
+  if (!Number.isFinite(takenOver)) {
     instance.thaw();
     return 'no takeover';
   }
@@ -155,6 +175,20 @@ async function catchLateCommit(
   } finally {
     await lock.release();
   }
+}
+
+/** Writes one more inbound text for each user, in the conversation of their last text; returns how many. */
+async function textAgain(world: ChaosWorld, userIds: string[]): Promise<number> {
+  const written = await world.pool
+    .query(
+      `INSERT INTO messages (conversation_id, user_id, role, content, direction, status, created_at)
+       SELECT DISTINCT ON (user_id) conversation_id, user_id, 'user', 'hi', 'inbound', 'delivered', clock_timestamp()
+       FROM messages WHERE user_id = ANY($1::uuid[]) AND direction = 'inbound'
+       ORDER BY user_id, created_at DESC`,
+      [userIds],
+    )
+    .catch(() => ({ rowCount: 0 }));
+  return written.rowCount ?? 0;
 }
 
 /** True while a `LOCK TABLE processing_claims` (ours) waits in the lock queue. */

@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     badExits: [],
     turnsCaughtFrozen: 0,
     sigstopMisses: {},
+    textsWrittenByFaults: 0,
   };
   const only = values.only?.split(',').map((kind) => kind.trim());
   const kinds = [...faultsFor(feed), workflowRowLock(workflows)].filter((fault) => !only || only.includes(fault.kind));
@@ -217,7 +218,7 @@ async function main(): Promise<void> {
   const recoveryRows = Object.entries(recovery).map(([kind, times]) => ({ kind, ...percentiles(times) }));
   const lines = [
     `chaos run: ${minutes} min of faults (${values.profile} profile${long ? `, with a ${stormMinutes}-minute 529 storm` : ''}), seed ${values.seed}, 3 instances on the ${feed} feed${breakFence ? ', FENCE BROKEN ON PURPOSE (TEST_BREAK_FENCE)' : ''}`,
-    `load: ${load.stats.texts} texts, ${load.stats.events} events and ${load.stats.queued} queued proactive texts written (${load.stats.insertErrors} inserts refused while the database was unavailable)`,
+    `load: ${load.stats.texts} texts (and ${world.textsWrittenByFaults} written by faults), ${load.stats.events} events and ${load.stats.queued} queued proactive texts written (${load.stats.insertErrors} inserts refused while the database was unavailable)`,
     '',
     '| figure | value |',
     '| --- | --- |',
@@ -233,6 +234,7 @@ async function main(): Promise<void> {
     `| events dead on purpose (pointing nowhere) / each dead with its reason and dead letter | ${workflows.expectDead.length} / ${workflows.expectDead.length - wf.expectedDeadNotDead.length} |`,
     `| events dead unexpectedly, or not dead when they point nowhere (must be 0) | ${wf.unexpectedDead.length + wf.expectedDeadNotDead.length} |`,
     `| dead events without a reason or a dead letter (must be 0) | ${wf.deadWithoutReason.length} |`,
+    `| events of a type without a handler that were claimed or finished (must be 0; or HANDLED_TYPES is stale) | ${wf.notOursTouched.length} |`,
     `| credit events in the ledger / bounties the committed scenarios earn (must be equal) | ${wf.credits} / ${workflows.stats.expectedCredits} |`,
     `| balances that differ from their recomputed ledger (must be 0) | ${wf.balanceMismatches.length} |`,
     `| duplicate credit keys / duplicate priorities / workflow texts queued twice (must be 0; in duplicates) | ${wf.duplicateCreditKeys.length} / ${wf.duplicatePriorities.length} / ${wf.textsQueuedTwice.length} |`,
@@ -276,6 +278,7 @@ async function main(): Promise<void> {
     lockFaultRan && wf.eventsRetried === 0 && 'no handled event failed and was retried',
     wf.unexpectedDead.length + wf.expectedDeadNotDead.length > 0 && 'events dead unexpectedly, or not dead when bad',
     wf.deadWithoutReason.length > 0 && 'dead events without a reason',
+    wf.notOursTouched.length > 0 && 'events of a type without a handler claimed or finished',
     wf.credits !== workflows.stats.expectedCredits && 'credits not awarded exactly once per bounty',
     wf.balanceMismatches.length > 0 && 'balances that differ from the ledger',
     report.duplicates > 0 && 'duplicates',

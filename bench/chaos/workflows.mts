@@ -12,7 +12,9 @@ export const COMMUNITY_ANSWER = 'Price per seat first, then add usage tiers for 
 
 /**
  * Every event type with a handler in src/workflows (EVENT_HANDLERS): each of their events must end
- * done or dead. Types without a handler (e.g. `community.request_routed`) stay pending, untouched.
+ * done or dead. Types without a handler (e.g. `community.request_routed`) stay pending, untouched;
+ * the audit's `notOursTouched` fails the run when this list misses a type the code handles (seen
+ * once on purpose: without `priority.update` here, the run failed with 2 such events).
  */
 export const HANDLED_TYPES = [
   'community.request_needed',

@@ -18,12 +18,20 @@ export interface AppEvents {
   'work.dead': DeadWork;
 }
 
+/**
+ * Why a message or event is dead: it failed on every attempt it was charged for
+ * (`failed_every_attempt`), it kept failing on an outage for longer than MODEL_OUTAGE_BUDGET_MS
+ * (`outage_budget_exhausted`: not its own fault, worth requeueing once the outage is over), or it
+ * could never run (`bad_input`, `malformed`).
+ */
+export const DEAD_REASONS = ['failed_every_attempt', 'outage_budget_exhausted', 'bad_input', 'malformed'] as const;
+export type DeadReason = (typeof DEAD_REASONS)[number];
+
 /** Ids and short codes only: never a message's text or an error's. */
 export interface DeadWork {
   kind: 'message' | 'event';
   id: string;
-  /** `failed_every_attempt`, `bad_input` or `malformed`. */
-  reason: 'failed_every_attempt' | 'bad_input' | 'malformed';
+  reason: DeadReason;
   userId?: string | null;
   eventType?: string;
   attempts?: number;

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
+import { ClaimRepository } from '../routing/claim.repository';
+import { EngineSettings } from '../routing/engine-settings';
 import { Clock } from './clock';
 import { DispatchMetrics } from './dispatch-metrics';
 import { MessageDispatchRepository } from './message-dispatch.repository';
@@ -7,12 +9,14 @@ import { MessageDispatcher } from './message-dispatcher';
 import { MessagingSettings } from './messaging-settings';
 import { QueuedMessageRenderer } from './queued-message.renderer';
 import { QueuedMessageSender } from './queued-message.sender';
+import { RenderClaims } from './render-claims';
 import { SubjectRelevanceRepository } from './subject-relevance.repository';
 
 /**
  * Message discipline: the dispatcher of `message_queue` (budgets, quiet hours, opt-out,
  * relevance, lanes). Texts are queued by turns and handlers through message-queue.writer.ts.
- * AgentsModule lends the model port for rendering `message_data`.
+ * AgentsModule lends the model port for rendering `message_data`; a render is claimed in
+ * `processing_claims` (RenderClaims), so one instance renders a unit.
  * DatabaseService and ConfigService come from their global modules.
  */
 @Module({
@@ -25,6 +29,9 @@ import { SubjectRelevanceRepository } from './subject-relevance.repository';
     SubjectRelevanceRepository,
     QueuedMessageRenderer,
     QueuedMessageSender,
+    ClaimRepository,
+    EngineSettings,
+    RenderClaims,
     MessageDispatcher,
   ],
   exports: [MessageDispatcher, DispatchMetrics],

@@ -9,6 +9,7 @@ import { ACTIVE_USER_WINDOW_MS, MAX_DISPATCH_ATTEMPTS } from './messaging-settin
 import { QueuedMessageRenderer, type RenderResult } from './queued-message.renderer';
 import { MESSAGE_PRIORITIES } from './queued-message.types';
 import { quietHoursEnd } from './quiet-hours';
+import { RenderClaims, type RenderClaim } from './render-claims';
 import { SubjectRelevanceRepository } from './subject-relevance.repository';
 
 /** What became of one unit (a text, or a whole sequence) of one user. */
@@ -59,6 +60,7 @@ export class QueuedMessageSender {
     private readonly repository: MessageDispatchRepository,
     private readonly relevance: SubjectRelevanceRepository,
     private readonly renderer: QueuedMessageRenderer,
+    private readonly renderClaims: RenderClaims,
   ) {}
 
   /**
@@ -68,15 +70,24 @@ export class QueuedMessageSender {
    */
   async dispatchNext(userId: string, now: Date): Promise<UnitOutcome> {
     const rendered = new Map<string, RenderResult>();
-    for (let round = 0; round < MAX_RENDER_ROUNDS; round += 1) {
-      const decision = await this.decideLocked(userId, now, rendered);
-      if (decision.kind !== 'render') return decision;
-      for (const row of decision.rows) {
-        rendered.set(renderKey(row), await this.renderer.render(decision.role, row.message_data));
+    let claim: RenderClaim | null = null;
+    try {
+      for (let round = 0; round < MAX_RENDER_ROUNDS; round += 1) {
+        const decision = await this.decideLocked(userId, now, rendered);
+        if (decision.kind !== 'render') return decision;
+        // Another instance renders this user's unit: it will send it, or leave it to a later pass.
+        claim ??= await this.renderClaims.take(userId);
+        if (!claim) return { kind: 'busy' };
+        for (const row of decision.rows) {
+          rendered.set(renderKey(row), await this.renderer.render(decision.role, row.message_data));
+        }
       }
+      // The unit changed under every render (rows re-queued or edited): the next pass tries again.
+      return { kind: 'busy' };
+    } finally {
+      // An unreleased claim only delays another instance's render until its lease ends.
+      if (claim) await this.renderClaims.release(claim).catch(() => undefined);
     }
-    // The unit changed under every render (rows re-queued or edited): the next pass tries again.
-    return { kind: 'busy' };
   }
 
   private async decideLocked(userId: string, now: Date, rendered: RenderedTexts): Promise<Decision> {

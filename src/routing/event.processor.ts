@@ -6,8 +6,7 @@ import { EVENT_HANDLERS, PermanentEventError, type EventHandler } from './event-
 import { EventOwnership } from './event-ownership';
 import { EventRepository, type ClaimedEvent } from './event.repository';
 import { errorText } from './error-text';
-import { failureKind } from './failure-kind';
-import { ModelHealth } from './model-health';
+import { deadReasonOf, failureKind } from './failure-kind';
 import { ProcessingStats } from './processing-stats';
 import { retryDelayMs } from './retry-policy';
 import { WorkAttempt } from './work-attempt';
@@ -26,7 +25,6 @@ export class EventProcessor {
     private readonly stats: ProcessingStats,
     private readonly ownership: EventOwnership,
     private readonly bus: AppEventBus,
-    private readonly modelHealth: ModelHealth,
     @Inject(EVENT_HANDLERS) handlers: EventHandler[],
   ) {
     this.handlers = new Map(handlers.map((handler) => [handler.eventType, handler]));
@@ -62,6 +60,7 @@ export class EventProcessor {
         // Malformed rows cannot improve by retrying: straight to the dead letters with the reason.
         await this.events.fail(claimed, `malformed event: ${claimed.invalidReason}`, 0, 0);
         this.stats.finished('event', 'dead', attempt.elapsedMs);
+        this.stats.dead('event', 'malformed');
         this.bus.emit('work.dead', {
           kind: 'event',
           id: claimed.eventId,
@@ -125,18 +124,14 @@ export class EventProcessor {
         kind,
         outageBudgetMs: this.settings.outageBudgetMs,
       });
-      if (kind === 'config' && this.modelHealth.configRejected(text)) {
-        this.logger.error(
-          { event: 'model_config_error', ...ids, err: error },
-          'the model API refuses our credentials or configuration: events wait, none dead; fix the key or model',
-        );
-      }
       this.stats.finished('event', result === 'dead' ? 'dead' : result === 'stale' ? 'stale' : 'retry', duration);
       if (result === 'dead') {
+        const reason = permanent ? 'bad_input' : deadReasonOf(kind);
+        this.stats.dead('event', reason);
         this.bus.emit('work.dead', {
           kind: 'event',
           id: claimed.eventId,
-          reason: permanent ? 'bad_input' : 'failed_every_attempt',
+          reason,
           eventType: claimed.event?.eventType,
           attempts: claimed.attempts,
         });

@@ -3,7 +3,7 @@ import { DatabaseService } from '../database/database.service';
 import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { ClaimRepository } from './claim.repository';
 import type { EventOutcome, StoredEvent } from './event-handler';
-import type { FailureKind } from './failure-kind';
+import { OUTAGE_BUDGET_EXHAUSTED_PREFIX, type FailureKind } from './failure-kind';
 import { OutcomeWriter } from './outcome.writer';
 import { DIES_SQL } from './turn.repository';
 
@@ -137,7 +137,8 @@ export class EventRepository {
    * - `outage` (the database or the model down, slow or overloaded): not charged; dead only once
    *   the event has kept failing for longer than `outageBudgetMs`;
    * - `config` (the model API refuses our credentials or configuration): not charged, never dead.
-   * Otherwise it waits `retryDelayMs`. A dead event is copied to event_dead_letters.
+   * Otherwise it waits `retryDelayMs`. A dead event is copied to event_dead_letters; one that
+   * outlived the outage budget has its error prefixed `outage budget exhausted: `.
    */
   fail(
     claimed: ClaimedEvent,
@@ -160,17 +161,27 @@ export class EventRepository {
            next_attempt_at = CASE WHEN judged.dies THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
            charged_failures = e.charged_failures + CASE WHEN $6 = 'own' THEN 1 ELSE 0 END,
            first_failed_at = COALESCE(e.first_failed_at, now()),
-           last_error = $5, outcome = CASE WHEN judged.dies THEN 'dead' END, claim_token = NULL
+           last_error = CASE WHEN judged.dies AND $6 = 'outage' THEN $8 || $5 ELSE $5 END,
+           outcome = CASE WHEN judged.dies THEN 'dead' END, claim_token = NULL
          FROM judged WHERE e.id = judged.id
          RETURNING e.id, e.processing_state`,
-        [claimed.eventId, claimed.token, maxAttempts, retryDelayMs, error, failure.kind, failure.outageBudgetMs ?? 0],
+        [
+          claimed.eventId,
+          claimed.token,
+          maxAttempts,
+          retryDelayMs,
+          error,
+          failure.kind,
+          failure.outageBudgetMs ?? 0,
+          OUTAGE_BUDGET_EXHAUSTED_PREFIX,
+        ],
       );
       const dead = updated.rows[0]?.processing_state === 'dead';
       if (dead) {
         await client.query(
           `INSERT INTO event_dead_letters (event_id, event_type, payload, error_message, retry_count, original_created_at)
-           SELECT id, event_type, payload, $2, attempts, created_at FROM events WHERE id = $1`,
-          [claimed.eventId, error],
+           SELECT id, event_type, payload, last_error, attempts, created_at FROM events WHERE id = $1`,
+          [claimed.eventId],
         );
       }
       await this.claims.release(client, claimed.key, claimed.token);

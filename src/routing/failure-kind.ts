@@ -17,6 +17,17 @@ import {
  */
 export type FailureKind = 'outage' | 'config' | 'own';
 
+/** Why an item that died of a failure of `kind` is dead (only `own` and `outage` failures kill). */
+export function deadReasonOf(kind: FailureKind): 'failed_every_attempt' | 'outage_budget_exhausted' {
+  return kind === 'outage' ? 'outage_budget_exhausted' : 'failed_every_attempt';
+}
+
+/**
+ * How the stored error of an item dead after the outage budget begins (`messages.last_error`,
+ * `events.last_error`, `event_dead_letters.error_message`), like `bad input: ` and `malformed event: `.
+ */
+export const OUTAGE_BUDGET_EXHAUSTED_PREFIX = 'outage budget exhausted: ';
+
 const CONFIG_STATUSES = new Set([401, 403, 404]);
 
 export function failureKind(error: unknown): FailureKind {

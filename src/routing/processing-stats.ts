@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DeadReason } from '../events/app-events';
 
 export type WorkKind = 'message' | 'event';
 export const WORK_OUTCOMES = ['done', 'skipped', 'retry', 'dead', 'stale', 'released'] as const;
@@ -58,6 +59,13 @@ export class ProcessingStats {
     registers: [this.registry],
   });
 
+  private readonly deadItems = new Counter({
+    name: 'realtime_processor_dead_total',
+    help: 'Messages and events that went dead on this instance, by kind and reason (failed_every_attempt, outage_budget_exhausted, bad_input, malformed)',
+    labelNames: ['kind', 'reason'],
+    registers: [this.registry],
+  });
+
   constructor() {
     const inFlight = () => this.inFlight;
     new Gauge({
@@ -81,6 +89,11 @@ export class ProcessingStats {
     this.outcomes.inc({ kind, outcome });
     this.durations.observe({ kind }, durationMs / 1000);
     if (outcome === 'done' || outcome === 'skipped') this.lastProcessedAt = new Date();
+  }
+
+  /** A message or event went dead, and why. */
+  dead(kind: WorkKind, reason: DeadReason): void {
+    this.deadItems.inc({ kind, reason });
   }
 
   /** An inbound row refused as bad input. */

@@ -6,8 +6,7 @@ import { EngineSettings } from './engine-settings';
 import { errorText } from './error-text';
 import { BAD_INPUT_REASONS } from './inbound-validation';
 import { ProcessingStats } from './processing-stats';
-import { failureKind } from './failure-kind';
-import { ModelHealth } from './model-health';
+import { deadReasonOf, failureKind } from './failure-kind';
 import { retryDelayMs } from './retry-policy';
 import { TurnRepository, type ClaimedTurn } from './turn.repository';
 import { WorkAttempt } from './work-attempt';
@@ -23,7 +22,6 @@ export class TurnProcessor {
     private readonly dispatcher: AgentDispatcher,
     private readonly settings: EngineSettings,
     private readonly stats: ProcessingStats,
-    private readonly modelHealth: ModelHealth,
     private readonly bus: AppEventBus,
   ) {}
 
@@ -41,6 +39,7 @@ export class TurnProcessor {
       );
       for (const rejected of claim.rejected ?? []) {
         this.stats.rejected(rejected.reason);
+        this.stats.dead('message', 'bad_input');
         this.bus.emit('work.dead', { kind: 'message', id: rejected.id, reason: 'bad_input', userId });
         this.logger.warn(
           { event: 'message_bad_input', userId, messageId: rejected.id, reason: rejected.reason },
@@ -71,9 +70,6 @@ export class TurnProcessor {
         return;
       }
       this.stats.finished('message', 'done', duration);
-      if (!result.skipped && this.modelHealth.accepted()) {
-        this.logger.log({ event: 'model_config_recovered', ...ids }, 'the model API accepts our requests again');
-      }
       if (result.outcome.replies.length > 0) {
         // created_at is the database's clock, Date.now() this instance's: both NTP-synced on Cloud Run and Supabase.
         const committedAt = Date.now();
@@ -132,12 +128,6 @@ export class TurnProcessor {
         outageBudgetMs: this.settings.outageBudgetMs,
         holdingAfterMs: this.settings.holdingAfterMs,
       });
-      if (kind === 'config' && this.modelHealth.configRejected(text)) {
-        this.logger.error(
-          { event: 'model_config_error', ...ids, err: error },
-          'the model API refuses our credentials or configuration: texts wait, none dead; fix the key or model',
-        );
-      }
       if (failure === 'stale') {
         this.stats.finished('message', 'stale', duration);
         return;
@@ -147,11 +137,13 @@ export class TurnProcessor {
       }
       if (failure.dead.length > 0) {
         this.stats.finished('message', 'dead', duration);
+        const reason = deadReasonOf(kind);
         for (const id of failure.dead) {
+          this.stats.dead('message', reason);
           this.bus.emit('work.dead', {
             kind: 'message',
             id,
-            reason: 'failed_every_attempt',
+            reason,
             userId: turn.userId,
             attempts,
           });

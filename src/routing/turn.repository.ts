@@ -4,7 +4,7 @@ import { DatabaseService, type Queryable } from '../database/database.service';
 import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { enqueueMessage } from '../messaging/message-queue.writer';
 import { ClaimRepository } from './claim.repository';
-import type { FailureKind } from './failure-kind';
+import { OUTAGE_BUDGET_EXHAUSTED_PREFIX, type FailureKind } from './failure-kind';
 import {
   BAD_INPUT_TEXTS,
   CONTROL_CHARACTERS_PATTERN,
@@ -269,7 +269,8 @@ export class TurnRepository {
   /**
    * Records a failed attempt, by whose fault it was (see failure-kind.ts):
    * - `own`: charged to the texts; those with MAX_ATTEMPTS charged failures become dead;
-   * - `outage`: not charged; dead only once the texts have failed for longer than the outage budget;
+   * - `outage`: not charged; dead only once the texts have failed for longer than the outage budget
+   *   (their `last_error` then begins `outage budget exhausted: `);
    * - `config`: not charged and never dead.
    * The others wait `retryDelayMs`. A user who texted gets one fallback reply when their text dies,
    * and, while an outage or a configuration error holds their texts longer than `holdingAfterMs`,
@@ -302,7 +303,7 @@ export class TurnRepository {
            next_attempt_at = CASE WHEN judged.dies THEN NULL ELSE now() + $4 * interval '1 millisecond' END,
            charged_failures = m.charged_failures + CASE WHEN $6 = 'own' THEN 1 ELSE 0 END,
            first_failed_at = COALESCE(m.first_failed_at, now()),
-           last_error = $5,
+           last_error = CASE WHEN judged.dies AND $6 = 'outage' THEN $8 || $5 ELSE $5 END,
            claim_token = NULL
          FROM judged WHERE m.id = judged.id
          RETURNING m.id, m.processing_state, m.next_attempt_at,
@@ -315,6 +316,7 @@ export class TurnRepository {
           error,
           failure.kind,
           failure.outageBudgetMs ?? 0,
+          OUTAGE_BUDGET_EXHAUSTED_PREFIX,
         ],
       );
       const deadIds = new Set(updated.rows.filter((row) => row.processing_state === 'dead').map((row) => row.id));

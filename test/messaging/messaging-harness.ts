@@ -7,6 +7,7 @@ import { Clock } from '../../src/messaging/clock';
 import { DispatchMetrics } from '../../src/messaging/dispatch-metrics';
 import { MessageDispatcher } from '../../src/messaging/message-dispatcher';
 import { MessagingModule } from '../../src/messaging/messaging.module';
+import { QueuedMessageSender } from '../../src/messaging/queued-message.sender';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedUser, type SeededUser } from '../support/seed';
 import { ManualClock } from './manual-clock';
@@ -126,6 +127,11 @@ export class MessagingHarness {
       .registry.getSingleMetric('realtime_processor_queue_sent_total')!
       .get();
     return metric.values.find((v) => v.labels.priority === priority && v.labels.outcome === outcome)?.value ?? 0;
+  }
+
+  /** The sender of one unit, as each instance's dispatcher runs it. */
+  get sender(): QueuedMessageSender {
+    return this.moduleRef.get(QueuedMessageSender);
   }
 
   dispatch(): ReturnType<MessageDispatcher['dispatchDue']> {

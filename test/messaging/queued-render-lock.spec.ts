@@ -62,6 +62,30 @@ describe('rendering queued texts outside the user lock', () => {
     });
   });
 
+  it('renders a unit once when two dispatchers reach it at the same time', async () => {
+    const user = await harness.newUser();
+    const id = await harness.queue(user, { text: null, data: { summary: 'Your intro to Maya is confirmed.' } });
+    const before = model.requests.length;
+    const release = holdRender('Your intro to Maya is confirmed for Thursday.');
+
+    const first = harness.sender.dispatchNext(user.userId, harness.clock.now());
+    await expectEventually(() => expect(model.requests.length).toBe(before + 1));
+    // A second instance's dispatcher reaches the same unit while the model renders it.
+    await expect(harness.sender.dispatchNext(user.userId, harness.clock.now())).resolves.toEqual({ kind: 'busy' });
+    release();
+    await expect(first).resolves.toMatchObject({ kind: 'sent', ids: [id] });
+
+    expect(model.requests.length).toBe(before + 1);
+    expect(await harness.sentTexts(user)).toEqual(['Your intro to Maya is confirmed for Thursday.']);
+    // The claim was let go: the user's next unit renders without waiting out a lease.
+    const next = await harness.queue(user, { text: null, data: { summary: 'Dana accepted your intro.' } });
+    model.setResponder(() => ({ kind: 'text', text: 'Dana accepted your intro.' }));
+    await expect(harness.sender.dispatchNext(user.userId, harness.clock.now())).resolves.toMatchObject({
+      kind: 'sent',
+      ids: [next],
+    });
+  });
+
   it('decides again after rendering: a user who opted out meanwhile gets nothing', async () => {
     const user = await harness.newUser();
     const id = await harness.queue(user, { text: null, data: { summary: 'Your intro is confirmed.' } });

@@ -87,6 +87,7 @@ describe('auditWorkflows', () => {
       retries: 1,
       eventsFinishedTwice: [],
       eventsUnfinished: [],
+      notOursTouched: [],
       deadWithoutReason: [],
       unexpectedDead: [],
       expectedDeadNotDead: [],
@@ -119,6 +120,15 @@ describe('auditWorkflows', () => {
     const audit = await auditWorkflows(db.pool, options([bad]));
     expect(audit.eventsFinishedTwice).toEqual([twice]);
     expect(audit.eventsUnfinished.sort()).toEqual([stuck, neverClaimed].sort());
+  });
+
+  it('reports an event of a type without a handler that was claimed or finished anyway', async () => {
+    const { bad } = await cleanHistory();
+    const claimed = await insertEvent(db.pool, 'community.request_routed', {});
+    await claim(claimed);
+    const consumed = await insertEvent(db.pool, 'innovator.profile_updated', {});
+    await db.pool.query(`UPDATE events SET processed = true WHERE id = $1`, [consumed]);
+    expect((await auditWorkflows(db.pool, options([bad]))).notOursTouched.sort()).toEqual([claimed, consumed].sort());
   });
 
   it('reports a dead event without its reason, an unexpected death and a bad event that did not die', async () => {

@@ -36,6 +36,12 @@ export interface WorkflowAudit {
   eventsFinishedTwice: string[];
   /** Events not terminal: claimed at least once, or of a type the caller knows is handled. */
   eventsUnfinished: string[];
+  /**
+   * Events of a type without a handler that were touched anyway (claimed, finished or marked
+   * processed): another reader's event consumed. Also what a caller's stale list of handled
+   * types looks like, so the list cannot fall behind the code unnoticed.
+   */
+  notOursTouched: string[];
   /** Dead events without a `last_error` or without their copy in `event_dead_letters`. */
   deadWithoutReason: string[];
   /** Dead events the caller did not expect to die, and expected-dead ones that did not. */
@@ -79,6 +85,11 @@ export async function auditWorkflows(pool: Pool, options: WorkflowAuditOptions):
     eventsUnfinished: await ids(
       `SELECT id::text FROM events WHERE processing_state NOT IN ('done', 'dead')
          AND (attempts > 0 OR event_type = ANY($1::text[]))`,
+      [options.handledTypes],
+    ),
+    notOursTouched: await ids(
+      `SELECT id::text FROM events WHERE event_type <> ALL($1::text[])
+         AND (processing_state <> 'pending' OR processed OR attempts > 0)`,
       [options.handledTypes],
     ),
     deadWithoutReason: await ids(

@@ -154,6 +154,53 @@ describe('intro workflows', () => {
     expect(await balance(connector.userId)).toBe(30);
   });
 
+  it('declines and cancels intro opportunities: status, reason and priorities once, never after completion', async () => {
+    const innovator = await h.member({ poc_agent_type: 'innovator' });
+    const connector = await h.member();
+    const declinedId = await intro(connector, innovator, null);
+    const cancelledId = await intro(connector, innovator, null);
+    for (const id of [declinedId, cancelledId]) {
+      await h.done(
+        await introEvent('intro.opportunity_created', id, { connectorUserId: connector.userId, bountyCredits: 20 }),
+      );
+      expect((await priority(connector.userId, id)).status).toBe('active');
+    }
+
+    const declined = await introEvent('intro.opportunity_declined', declinedId, {
+      connectorUserId: connector.userId,
+      reason: 'I do not know her well enough',
+    });
+    await h.done(declined);
+    await h.replay(declined);
+    const row = await h.db.pool.query(`SELECT status, connector_response FROM intro_opportunities WHERE id = $1`, [
+      declinedId,
+    ]);
+    expect(row.rows[0]).toEqual({ status: 'rejected', connector_response: 'I do not know her well enough' });
+    expect((await priority(connector.userId, declinedId)).status).toBe('expired');
+    const declineKeys = await h.db.pool.query(`SELECT event_id FROM workflow_once_keys WHERE key = $1`, [
+      `intro_opportunity.declined:${declinedId}`,
+    ]);
+    expect(declineKeys.rows).toEqual([{ event_id: declined }]);
+
+    const cancelled = await introEvent('intro.opportunity_cancelled', cancelledId, {});
+    await h.done(cancelled);
+    await h.replay(cancelled);
+    expect(await statusOf('intro_opportunities', cancelledId)).toBe('cancelled');
+    expect((await priority(connector.userId, cancelledId)).status).toBe('cancelled');
+    // Neither tells anyone: the connector said no themselves, and a cancellation is the innovator's.
+    expect(await live(connector.userId)).toEqual([]);
+    expect(await live(innovator.userId)).toEqual([]);
+
+    // A completed intro can be neither declined nor cancelled afterwards.
+    const done = await intro(connector, innovator, null);
+    await h.done(await introEvent('intro.opportunity_completed', done, {}));
+    const lateDecline = await introEvent('intro.opportunity_declined', done, { connectorUserId: connector.userId });
+    expect((await h.dead(lateDecline)).last_error).toBe(`cannot decline intro opportunity ${done}: it is completed`);
+    const lateCancel = await introEvent('intro.opportunity_cancelled', done, {});
+    expect((await h.dead(lateCancel)).last_error).toBe(`cannot cancel intro opportunity ${done}: it is completed`);
+    expect(await statusOf('intro_opportunities', done)).toBe('completed');
+  });
+
   it('dead-letters an intro event that names nothing, or the wrong connector, with the reason', async () => {
     const innovator = await h.member({ poc_agent_type: 'innovator' });
     const connector = await h.member();
@@ -290,6 +337,41 @@ describe('intro workflows', () => {
     expect((await priority(offering.userId, id)).status).toBe('actioned');
     const declined = await h.emit('intro.offer_declined', { ...parties, bountyCredits: 0 }, aggregate);
     expect((await h.dead(declined)).last_error).toBe(`cannot decline intro offer ${id}: it is completed`);
+  });
+
+  it('declines an accepted intro offer: priorities expired, reminder cancelled, the offerer thanked once; a late reminder says nothing', async () => {
+    const offering = await h.member({ first_name: 'Noor' });
+    const introducee = await h.member({ first_name: 'Theo' });
+    const id = (
+      await h.db.pool.query<{ id: string }>(
+        `INSERT INTO intro_offers (offering_user_id, introducee_user_id, prospect_name, prospect_company)
+         VALUES ($1, $2, 'Lia Berg', 'Kestrel') RETURNING id`,
+        [offering.userId, introducee.userId],
+      )
+    ).rows[0].id;
+    const aggregate = { id, type: 'intro_offer' };
+    const parties = { introOfferId: id, offeringUserId: offering.userId, introduceeUserId: introducee.userId };
+    await h.done(await h.emit('intro.offer_created', { ...parties, prospectName: 'Lia Berg' }, aggregate));
+    await h.done(await h.emit('intro.offer_accepted', { ...parties, bountyCredits: 0 }, aggregate));
+    expect(await priority(offering.userId, id)).toMatchObject({ status: 'active', value_score: 80 });
+    const [reminder] = await h.tasks(offering.userId, 'intro_offer_confirmation_reminder');
+    expect(reminder.status).toBe('pending');
+
+    const declined = await h.emit('intro.offer_declined', { ...parties, bountyCredits: 0 }, aggregate);
+    await h.done(declined);
+    await h.replay(declined);
+    expect(await statusOf('intro_offers', id)).toBe('declined');
+    expect((await priority(offering.userId, id)).status).toBe('expired');
+    expect((await h.tasks(offering.userId, 'intro_offer_confirmation_reminder')).map((task) => task.status)).toEqual([
+      'cancelled',
+    ]);
+    const thanks = 'Theo will pass on the intro to Lia Berg at Kestrel for now. Thanks for offering it.';
+    expect((await h.queued(offering.userId)).filter((row) => row.final_message === thanks)).toHaveLength(1);
+
+    // A reminder that fires anyway (another component's task, a replay) finds nothing to ask.
+    const before = (await h.queued(offering.userId)).length;
+    await h.done(await h.emit('intro.offer_reminder', { introOfferId: id }, aggregate));
+    expect(await h.queued(offering.userId)).toHaveLength(before);
   });
 
   it('keeps every balance equal to the sum of its ledger', async () => {

@@ -220,6 +220,28 @@ describe('user and notification workflows', () => {
     expect(failed.error_log).toMatch(/^invalid research_solution context: requestDescription .*urgency must be one of/);
   });
 
+  it('logs user.verification.pending for the operator once, even when the event is replayed, and sends nothing', async () => {
+    const member = await h.member({ verified: false, poc_agent_type: 'bouncer' });
+    // The Bouncer's payload: no userId; the row's aggregate is the user.
+    const id = await h.emit(
+      'user.verification.pending',
+      { verification_email: 'pat@example.com' },
+      { id: member.userId, type: 'user' },
+    );
+    await h.done(id);
+    await h.replay(id);
+    const logged = await h.db.pool.query(
+      `SELECT agent_type, input_data FROM agent_actions_log WHERE user_id = $1 AND action_type = 'verification_pending'`,
+      [member.userId],
+    );
+    expect(logged.rows).toEqual([{ agent_type: 'workflows', input_data: { eventId: id } }]);
+    expect(await h.queued(member.userId)).toEqual([]);
+    expect(await h.outboundBypassingQueue(member.userId)).toBe(0);
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    const orphan = await h.emit('user.verification.pending', {}, { id: nobody, type: 'user' });
+    expect((await h.dead(orphan)).last_error).toBe(`user ${nobody} does not exist`);
+  });
+
   it('upgrades a new member who was an uploaded prospect into a connection request, once', async () => {
     const innovator = await h.member({ first_name: 'Ivy', poc_agent_type: 'innovator' });
     const member = await h.member({ first_name: 'Pat', verified: false, poc_agent_type: 'bouncer' });

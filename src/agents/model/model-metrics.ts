@@ -52,8 +52,25 @@ export class ModelMetrics {
     registers: [this.registry],
   });
 
+  private readonly acceptedListeners: Array<() => void> = [];
+  private readonly failedListeners: Array<(agent: string, error: unknown) => void> = [];
+
+  /**
+   * Calls `listener` after every model call the API accepted, whoever made it (a turn, an event
+   * handler, the dispatcher's render): how ModelHealth learns that refused credentials work again.
+   */
+  onAccepted(listener: () => void): void {
+    this.acceptedListeners.push(listener);
+  }
+
+  /** Calls `listener` after every failed model call, whoever made it: how ModelHealth sees a refused key. */
+  onFailed(listener: (agent: string, error: unknown) => void): void {
+    this.failedListeners.push(listener);
+  }
+
   /** A call that returned; `costUsd` when the price of the model is known. */
   succeeded(agent: string, usage: ModelUsage, seconds: number, costUsd?: number): void {
+    for (const listener of this.acceptedListeners) listener();
     this.calls.inc({ agent, outcome: 'ok' });
     this.latency.observe({ agent }, seconds);
     this.tokens.inc({ agent, type: 'input' }, usage.inputTokens);
@@ -64,6 +81,7 @@ export class ModelMetrics {
   }
 
   failed(agent: string, error: unknown, seconds: number): void {
+    for (const listener of this.failedListeners) listener(agent, error);
     this.calls.inc({ agent, outcome: outcomeOf(error) });
     this.latency.observe({ agent }, seconds);
   }

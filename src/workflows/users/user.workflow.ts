@@ -88,22 +88,20 @@ export class UserWorkflows {
     });
   }
 
-  /** The operator reviews verification by hand: a log row they can query, nothing sent. */
+  /**
+   * The operator reviews verification by hand: a log row they can query, nothing sent; once per
+   * event, so a replay or a retry after commit does not put the member in the queue twice.
+   */
   private async verificationPending(event: StoredEvent) {
     const userId = userOf(event);
     await this.requireMember(userId);
-    return {
-      actions: [],
-      events: [],
-      logs: [
-        {
-          agent_type: WORKFLOWS,
-          action_type: 'verification_pending',
-          user_id: userId,
-          input_data: { eventId: event.id },
-        },
-      ],
-    };
+    return written(async (client) => {
+      if (!(await once(client, `user.verification.pending:${event.id}`, event.id))) return;
+      await client.query(
+        `INSERT INTO agent_actions_log (agent_type, action_type, user_id, input_data) VALUES ($1, 'verification_pending', $2, $3)`,
+        [WORKFLOWS, userId, { eventId: event.id }],
+      );
+    });
   }
 
   /**
