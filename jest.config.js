@@ -18,7 +18,9 @@ module.exports = {
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: [],
-  testTimeout: 30000,
+  // A backstop against a hung test, not a speed check: CI machines can be several times slower than
+  // a laptop, and a black-box test that starts the service and waits on it must not fail from that.
+  testTimeout: 120_000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

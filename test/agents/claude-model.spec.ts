@@ -242,7 +242,8 @@ describe('ClaudeModel against the Anthropic stand-in (real SDK)', () => {
     const error = await rejectionOf(model().decide(decideRequest(), { signal: signal() }));
     expect(error).toBeInstanceOf(ModelUnavailableError);
     expect(error).toMatchObject({ status: 429 });
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Far below the 30 s it refused to sit out; loose enough for a slow machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(stand.requests).toHaveLength(1);
   });
 
@@ -264,7 +265,8 @@ describe('ClaudeModel against the Anthropic stand-in (real SDK)', () => {
     expect(error).toBeInstanceOf(ModelUnavailableError);
     expect((error as Error).message).toMatch(/timed out \(200 ms per attempt\)/);
     expect(stand.requests).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Two 200 ms attempts, far below the 60 s answers they gave up on; loose enough for a slow machine.
+    expect(Date.now() - started).toBeLessThan(15_000);
     await stand.idle();
     expect(stand.disconnects).toBe(2);
   });

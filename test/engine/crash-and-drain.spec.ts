@@ -103,7 +103,7 @@ describe('instances that die or stop mid-turn', () => {
     expect(Date.now() - signalled).toBeLessThan(10_000);
     expect(await claimsOf('stopping')).toBe(0);
 
-    await expectEventually(async () => expect(await unfinished()).toBe(0), { timeoutMs: 20_000, intervalMs: 100 });
+    await expectEventually(async () => expect(await unfinished()).toBe(0), { timeoutMs: 60_000, intervalMs: 100 });
     expect(await doneTwice()).toEqual([]);
     const turns = await db.pool.query(
       `SELECT count(DISTINCT reply_to_message_id)::int AS n FROM messages WHERE direction = 'outbound'`,

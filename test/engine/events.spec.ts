@@ -143,7 +143,7 @@ describe('event processing', () => {
     const id = await insertEvent(db.pool, 'nobody.handles.this', {});
     const handled = await insertEvent(db.pool, 'test.flaky', { n: 2 });
     await expectEventually(async () => expect(await eventRow(handled)).toMatchObject({ processing_state: 'done' }), {
-      timeoutMs: 15_000,
+      timeoutMs: 60_000,
     });
     const sweep = app.get(CatchUpSweep);
     sweep.request('test');
@@ -188,7 +188,7 @@ describe('event processing', () => {
     }
     await client.query('COMMIT');
     client.release();
-    await expectEventually(() => expect(ordered.runs).toHaveLength(12), { timeoutMs: 10_000 });
+    await expectEventually(() => expect(ordered.runs).toHaveLength(12), { timeoutMs: 60_000 });
     for (const aggregate of aggregates) {
       const runs = ordered.runs.filter((run) => run.aggregate === aggregate);
       expect(runs.map((run) => run.seq)).toEqual([0, 1, 2, 3, 4, 5]);

@@ -49,7 +49,7 @@ describe('three instances under a burst load', () => {
       );
     }
     await Promise.all(services.map((service) => service.waitUntilHealthy()));
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.all(services.map((service) => service.stop()));

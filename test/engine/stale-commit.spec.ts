@@ -71,7 +71,7 @@ describe('a late commit after SIGSTOP past the lease', () => {
 
     const taker = await start('taker', models[1], env);
     await expectEventually(async () => expect(await states([first, second])).toEqual(['done', 'done']), {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
       intervalMs: 100,
     });
     // Thaw it with its lease renewal held up, so its commit reaches the fence before the renewal
@@ -79,7 +79,7 @@ describe('a late commit after SIGSTOP past the lease', () => {
     const lock = await lockClaims(db.pool);
     frozen.child.kill('SIGCONT');
     await expectEventually(async () => expect(await lock.waitingCommits()).toBeGreaterThan(0), {
-      timeoutMs: 10_000,
+      timeoutMs: 60_000,
       intervalMs: 50,
     });
     await lock.release();
@@ -90,7 +90,7 @@ describe('a late commit after SIGSTOP past the lease', () => {
         if (!line) throw new Error('the thawed instance has not finished its turn yet');
         return line;
       },
-      { timeoutMs: 20_000, intervalMs: 100 },
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
     const takerTurns = taker.logs().filter((line) => line.event === 'message_processed');
     return { first, second, outcome, takerTurns };
@@ -107,7 +107,7 @@ describe('a late commit after SIGSTOP past the lease', () => {
     expect(audit.doubleAnswered).toEqual([]);
     expect(audit.lost).toEqual([]);
     expect(audit.overlaps).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('with the fence broken (TEST_BREAK_FENCE), the audit sees the double answer the unique key misses', async () => {
     const { first, outcome } = await lateCommit({ TEST_BREAK_FENCE: 'true' });
@@ -128,5 +128,5 @@ describe('a late commit after SIGSTOP past the lease', () => {
     expect(audit.overlaps.length).toBeGreaterThan(0);
     expect(audit.overlaps.every((overlap) => overlap.first === stale)).toBe(true);
     expect(audit.lost).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

@@ -49,7 +49,7 @@ describe('embedded default (black-box)', () => {
 
   async function startEmbedded(): Promise<ServiceProcess> {
     const service = await ServiceProcess.start({ EMBEDDED_DB_DIR: dataDir, EMBEDDED_DB_PORT: String(port) });
-    await service.waitUntilHealthy(20_000);
+    await service.waitUntilHealthy();
     expect(service.logs().some((record) => record.event === 'embedded_database')).toBe(true);
     return service;
   }

@@ -70,7 +70,7 @@ describe('shutdown (black-box)', () => {
           const ready = await service.get('/health/ready');
           expect(ready).toMatchObject({ status: 503, body: { status: 'shutting_down' } });
         },
-        { timeoutMs: 5_000, intervalMs: 50 },
+        { timeoutMs: 60_000, intervalMs: 50 },
       );
       proxy.resume();
       const result = await service.exited;

@@ -102,7 +102,7 @@ describe('hostile rows at the table boundary', () => {
         const { rows } = await db.pool.query(`SELECT processing_state FROM events WHERE id = ANY($1::uuid[])`, [ids]);
         expect(rows.every((row) => row.processing_state === 'done' || row.processing_state === 'dead')).toBe(true);
       },
-      { timeoutMs: 20_000, intervalMs: 100 },
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
     const dead = await db.pool.query(
       `SELECT last_error FROM events WHERE id = ANY($1::uuid[]) AND processing_state = 'dead'`,

@@ -93,7 +93,7 @@ describe('the model configuration signal, from event handlers alone', () => {
     expect((await health()).body).toMatchObject({ status: 'degraded', model: { status: 'failing' } });
 
     model.setResponder(() => ({ kind: 'text', text: 'hi' }));
-    await expectEventually(async () => expect(await state(id)).toBe('done'), { timeoutMs: 10_000 });
+    await expectEventually(async () => expect(await state(id)).toBe('done'), { timeoutMs: 60_000 });
     expect((await health()).body).toMatchObject({ status: 'healthy', model: { status: 'ok', error: null } });
     const texts = await db.pool.query(`SELECT count(*)::int AS n FROM messages`);
     expect(texts.rows[0].n).toBe(0);

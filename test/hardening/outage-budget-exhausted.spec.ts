@@ -74,7 +74,7 @@ describe('dead after the outage budget', () => {
         expect(rows.rows[0].processing_state).toBe('dead');
         return rows.rows[0];
       },
-      { timeoutMs: 15_000 },
+      { timeoutMs: 60_000 },
     );
 
   it('an event failing on an outage past the budget is dead as outage_budget_exhausted, not failed_every_attempt', async () => {
@@ -106,7 +106,7 @@ describe('dead after the outage budget', () => {
         expect(rows.rows[0].processing_state).toBe('dead');
         return rows.rows[0];
       },
-      { timeoutMs: 15_000 },
+      { timeoutMs: 60_000 },
     );
     expect(row.last_error).toMatch(/^outage budget exhausted: .*529/);
     expect(await dead('message', 'outage_budget_exhausted')).toBe(1);

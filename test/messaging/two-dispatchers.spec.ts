@@ -28,7 +28,7 @@ describe('two dispatchers on one queue, one killed midway', () => {
       );
     }
     await Promise.all(services.map((service) => service.waitUntilHealthy()));
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.all(services.map((service) => service.stop('SIGKILL')));

@@ -36,7 +36,7 @@ describe('ops CLI (end to end)', () => {
       execFile(
         process.execPath,
         [OPS, ...args],
-        { cwd, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: db.url }, timeout: 30_000 },
+        { cwd, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: db.url }, timeout: 120_000 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
           resolve({ code, stdout, stderr });

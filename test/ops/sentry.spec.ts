@@ -199,7 +199,7 @@ describe('Sentry reporting (black-box)', () => {
           'user-messages',
         ]);
       },
-      { timeoutMs: 15_000 },
+      { timeoutMs: 60_000 },
     );
     expect(receiver.eventsTitled('subscription user-messages')[0]).toMatchObject({
       level: 'error',

@@ -17,7 +17,7 @@ export interface ChannelDetails {
 export async function expectDegraded(
   service: ServiceProcess,
   lastError: RegExp = /./,
-  timeoutMs = 5_000,
+  timeoutMs = 30_000,
 ): Promise<Record<string, ChannelDetails>> {
   return expectEventually(
     async () => {

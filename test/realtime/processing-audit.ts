@@ -24,7 +24,7 @@ export async function insertWork(pool: Pool, users: number, events: number, labe
  * message and event, and exactly one reply turn per message (one `sequence_index = 0` outbound
  * row answering it; a second turn would add another). Reply text is the agents' business.
  */
-export async function expectProcessedOnce(pool: Pool, work: InsertedWork, timeoutMs = 10_000): Promise<void> {
+export async function expectProcessedOnce(pool: Pool, work: InsertedWork, timeoutMs = 30_000): Promise<void> {
   await expectEventually(
     async () => {
       const messages = await pool.query<{ n: number }>(

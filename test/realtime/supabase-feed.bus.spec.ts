@@ -74,6 +74,6 @@ describe('supabase feed → Nest event bus (in-process)', () => {
     await app!.close();
     app = undefined;
     expect(Date.now() - started).toBeLessThan(5_000);
-    await standIn.waitUntil((s) => s.connectionCount() === 0, 5_000, 'the socket to close');
+    await standIn.waitUntil((s) => s.connectionCount() === 0, 30_000, 'the socket to close');
   });
 });

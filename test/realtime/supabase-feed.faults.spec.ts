@@ -27,7 +27,7 @@ describe('supabase feed under Realtime faults (black-box)', () => {
     standIn.setJoinMode('ok');
     standIn.setPushDelay(0);
     standIn.setPaused(false);
-    await service.waitUntilHealthy(10_000);
+    await service.waitUntilHealthy();
   });
 
   afterAll(async () => {
@@ -62,7 +62,7 @@ describe('supabase feed under Realtime faults (black-box)', () => {
     await expectDegraded(service, lastError);
     const work = await insertWork(db.pool, 2, 1, label);
     await restore();
-    await service.waitUntilHealthy(10_000);
+    await service.waitUntilHealthy();
     await expectProcessedOnce(db.pool, work);
     expect(service.child.exitCode).toBeNull();
   }
@@ -93,7 +93,7 @@ describe('supabase feed under Realtime faults (black-box)', () => {
       },
       async () => {
         // Nothing is joined meanwhile, so the feed hears none of the rows inserted during this.
-        await standIn.waitUntil((s) => s.stats.joinsRefused >= refused + 6, 10_000, 'three refused rounds');
+        await standIn.waitUntil((s) => s.stats.joinsRefused >= refused + 6, 30_000, 'three refused rounds');
         standIn.setJoinMode('ok');
       },
     );
@@ -109,7 +109,7 @@ describe('supabase feed under Realtime faults (black-box)', () => {
         standIn.dropConnections();
       },
       async () => {
-        await standIn.waitUntil((s) => s.stats.joins >= joins + 6, 10_000, 'three unanswered rounds');
+        await standIn.waitUntil((s) => s.stats.joins >= joins + 6, 30_000, 'three unanswered rounds');
         standIn.setJoinMode('ok');
       },
     );

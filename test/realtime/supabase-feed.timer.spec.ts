@@ -53,7 +53,7 @@ describe('supabase feed down: the timer sweep carries on (black-box)', () => {
     expect(Object.values(body.subscriptions as Record<string, string>)).toContain('reconnecting');
 
     standIn = await RealtimeStandIn.start({ port, databaseUrl: db.url });
-    await service.waitUntilHealthy(10_000);
+    await service.waitUntilHealthy();
     const after = await insertWork(db.pool, 2, 1, 'server back');
     await expectProcessedOnce(db.pool, after);
   });

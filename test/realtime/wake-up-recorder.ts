@@ -30,7 +30,7 @@ export class WakeUpRecorder {
     return this.wakeUps.filter((wakeUp) => wakeUp.id === id);
   }
 
-  waitFor(match: (recorder: WakeUpRecorder) => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  waitFor(match: (recorder: WakeUpRecorder) => boolean, what: string, timeoutMs = 30_000): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (!match(this)) return;

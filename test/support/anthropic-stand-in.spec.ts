@@ -343,9 +343,15 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
         const [recorded] = modelled.requests;
         expect(recorded.answeredAt! - recorded.receivedAt).toBeGreaterThanOrEqual(619);
         expect(modelled.answerDelayMs(MODEL, 500)).toBe(620);
+        // Errors are quick: they skip the profile. A 10 s first token makes that plain on a slow machine too.
+        modelled.setLatencyProfile(MODEL, {
+          timeToFirstTokenMs: 10_000,
+          timeToFirstTokenSigma: 0,
+          outputTokensPerSecond: 1000,
+        });
         modelled.enqueue({ kind: 'error', status: 529 });
         await expect(anthropic.messages.create(params())).rejects.toBeInstanceOf(OverloadedError);
-        expect(modelled.requests[1].answeredAt! - modelled.requests[1].receivedAt).toBeLessThan(120); // errors are quick
+        expect(modelled.requests[1].answeredAt! - modelled.requests[1].receivedAt).toBeLessThan(5_000);
       } finally {
         await modelled.stop();
       }
@@ -518,7 +524,7 @@ describe('AnthropicStandIn, driven by the real Anthropic SDK', () => {
         { kind: 'text', text: 'second attempt' },
       );
 
-      const message = await client({ timeout: 200, maxRetries: 1 }).messages.create(params());
+      const message = await client({ timeout: 2_000, maxRetries: 1 }).messages.create(params());
 
       expect(message.content).toEqual([{ type: 'text', text: 'second attempt', citations: null }]);
       expect(stand.requests).toHaveLength(2);

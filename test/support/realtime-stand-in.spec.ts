@@ -49,7 +49,7 @@ class Recorder<T> {
   };
 
   /** The first value at index `from` or later that matches. */
-  waitFor(match: (value: T) => boolean, what: string, from = 0, timeoutMs = 5000): Promise<T> {
+  waitFor(match: (value: T) => boolean, what: string, from = 0, timeoutMs = 30_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const check = (): void => {
         const index = this.values.findIndex((value, i) => i >= from && match(value));
@@ -274,7 +274,7 @@ describe.each<RealtimeVsn>(['1.0.0', '2.0.0'])('RealtimeStand-in with realtime-j
     const messages = subscribe(client, 'user-messages', 'messages', 'direction=eq.inbound');
 
     await messages.statuses.waitFor(is('TIMED_OUT'), 'TIMED_OUT');
-    await target.waitUntil((s) => s.stats.leaves >= 1, 1000, 'the phx_leave after the timeout');
+    await target.waitUntil((s) => s.stats.leaves >= 1, 30_000, 'the phx_leave after the timeout');
     expect(target.joinedTopics()).toEqual([]);
     target.setJoinMode('ok');
     await messages.statuses.waitFor(is('SUBSCRIBED'), 'SUBSCRIBED on rejoin');
@@ -300,7 +300,7 @@ describe.each<RealtimeVsn>(['1.0.0', '2.0.0'])('RealtimeStand-in with realtime-j
     expect(target.joinedTopics()).toEqual([]);
     await messages.statuses.waitFor(is('CHANNEL_ERROR', 'channel error: transport failure'), 'phx_error');
     await events.statuses.waitFor(is('CHANNEL_ERROR'), 'phx_error on events');
-    await target.waitForJoined(2, 5000);
+    await target.waitForJoined(2, 30_000);
     await messages.statuses.waitFor(is('SUBSCRIBED'), 'SUBSCRIBED after rejoin', 1);
     expect(target.stats.connections).toBe(1); // same socket
   });
@@ -353,7 +353,7 @@ describe.each<RealtimeVsn>(['1.0.0', '2.0.0'])('RealtimeStand-in with realtime-j
     const lines = new Recorder<string>();
     createInterface({ input: child.stdout }).on('line', lines.push);
     try {
-      await lines.waitFor((line) => line === 'STATUS SUBSCRIBED', 'child SUBSCRIBED', 0, 10000);
+      await lines.waitFor((line) => line === 'STATUS SUBSCRIBED', 'child SUBSCRIBED', 0, 30_000);
       expect(target.sendRawFrame('this is not json')).toBe(1);
       await lines.waitFor((line) => line.startsWith('UNCAUGHT '), 'uncaught exception in the child');
       target.publish({ table: 'messages', record: inbound('after garbage') });

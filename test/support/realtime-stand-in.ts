@@ -383,7 +383,7 @@ export class RealtimeStandIn {
   }
 
   /** Resolves once at least `topicCount` topics are joined (see `joinedTopics`). */
-  waitForJoined(topicCount: number, timeoutMs = 5000): Promise<void> {
+  waitForJoined(topicCount: number, timeoutMs = 30_000): Promise<void> {
     return this.waitUntil(() => this.joinedTopics().length >= topicCount, timeoutMs, `${topicCount} joined topic(s)`);
   }
 
@@ -391,7 +391,7 @@ export class RealtimeStandIn {
    * Resolves once `predicate` holds; re-evaluated after every state change of the stand-in
    * (connections, frames received, pushes, feed events), never by polling.
    */
-  waitUntil(predicate: (standIn: this) => boolean, timeoutMs = 5000, description = 'condition'): Promise<void> {
+  waitUntil(predicate: (standIn: this) => boolean, timeoutMs = 30_000, description = 'condition'): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const check = (): void => {
         if (!predicate(this)) return;

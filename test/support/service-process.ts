@@ -66,7 +66,7 @@ export class ServiceProcess {
   }
 
   /** Waits until /health answers 200 with both subscriptions connected. */
-  async waitUntilHealthy(timeoutMs = 20_000): Promise<void> {
+  async waitUntilHealthy(timeoutMs = 60_000): Promise<void> {
     await expectEventually(
       async () => {
         if (this.child.exitCode !== null) throw new Error(`service exited early:\n${this.stderr.join('\n')}`);

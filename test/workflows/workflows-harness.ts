@@ -95,7 +95,7 @@ export class WorkflowsHarness {
   }
 
   /** Waits for the event to reach a terminal state and returns its row. */
-  finished(id: string, timeoutMs = 10_000): Promise<EventRow> {
+  finished(id: string, timeoutMs = 30_000): Promise<EventRow> {
     return expectEventually(
       async () => {
         const row = await this.event(id);
@@ -198,7 +198,7 @@ export class WorkflowsHarness {
   }
 
   /** Makes a scheduled task due now (a controlled clock) and waits until the runner ends it. */
-  async runTask(id: string, timeoutMs = 10_000): Promise<TaskRow> {
+  async runTask(id: string, timeoutMs = 30_000): Promise<TaskRow> {
     await this.db.pool.query(`UPDATE agent_tasks SET scheduled_for = now() WHERE id = $1 AND status = 'pending'`, [id]);
     return expectEventually(
       async () => {
