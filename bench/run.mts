@@ -9,22 +9,19 @@
  *   npm run bench -- --report-only                # re-assemble latest.json and the report
  *   npm run bench -- --list                       # the section names
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
-import { benchClaimAttempts } from './claim-attempts.bench.mts';
-import { benchEngineProfile, type EngineProfileResult } from './engine-profile.bench.mts';
-import { benchPipeline, LATENCY_SAMPLES, type PipelineResult } from './engine.bench.mts';
-import { benchEventStorm } from './event-storm.bench.mts';
-import { benchFootprint } from './footprint.bench.mts';
-import { benchGraphileWorker, type ReferenceResult } from './graphile-worker.bench.mts';
-import { benchModelTurns, type PipelineMode } from './model-turns.bench.mts';
-import { benchNoticeLatency } from './notice-latency.bench.mts';
-import { serverVersion, startPostgres } from './lib/postgres.mts';
-import { ScriptedModel } from './lib/scripted-model.mts';
-import { LOAD_MESSAGES_PER_USER, LOAD_USERS } from './lib/workload.mts';
+import type { EngineProfileResult } from './engine-profile.bench.mts';
+import type { PipelineResult } from './engine.bench.mts';
+import type { ReferenceResult } from './graphile-worker.bench.mts';
+import type { PipelineMode } from './model-turns.bench.mts';
 import { renderReport, type BenchResult, type Machine, type SectionMeta } from './report.mts';
 
+// Sections load their modules when they run: several reach into dist/, which `--report-only` and
+// `--list` must not need (the report renderer reads JSON only).
 const ROOT = join(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'bench', 'results');
 const SECTIONS_DIR = join(RESULTS, 'sections');
@@ -63,17 +60,21 @@ const SECTIONS: Section[] = [
   {
     name: 'model-turns',
     what: 'model time: Bouncer and Concierge turns against the stand-in with a Sonnet-class latency profile',
-    run: (url) => benchModelTurns(url, PIPELINE_MODES, ENV),
+    run: async (url) => (await import('./model-turns.bench.mts')).benchModelTurns(url, PIPELINE_MODES, ENV),
   },
   {
     name: 'notice',
     what: 'notice latency of both feeds and both floors, one interleaved phase',
-    run: (url) => benchNoticeLatency(url),
+    run: async (url) => (await import('./notice-latency.bench.mts')).benchNoticeLatency(url),
   },
   {
     name: 'pipelines',
     what: 'throughput per unit: the pipeline with 1 and 3 instances and both graphile-worker references',
     run: async (url) => {
+      const { benchGraphileWorker } = await import('./graphile-worker.bench.mts');
+      const { benchPipeline, LATENCY_SAMPLES } = await import('./engine.bench.mts');
+      const { LOAD_MESSAGES_PER_USER, LOAD_USERS } = await import('./lib/workload.mts');
+      const { ScriptedModel } = await import('./lib/scripted-model.mts');
       const pipelines: PipelineResult[] = [];
       const references: ReferenceResult[] = [];
       // Service and references alternate, so a slow stretch of this shared machine is not charged to one side.
@@ -110,6 +111,7 @@ const SECTIONS: Section[] = [
     name: 'profile',
     what: 'engine profile: statements per turn, without and with named statements',
     run: async (url) => {
+      const { benchEngineProfile } = await import('./engine-profile.bench.mts');
       // A B B A: without, with, with, without named statements, so a slow stretch hits both.
       const withNames = { ...ENV, DB_PREPARED_STATEMENTS: 'true' };
       const plain = await benchEngineProfile(url, ENV);
@@ -127,17 +129,17 @@ const SECTIONS: Section[] = [
   {
     name: 'event-storm',
     what: 'reply latency of texts during an event storm, user-turn priority on and off',
-    run: (url) => benchEventStorm(url, ENV),
+    run: async (url) => (await import('./event-storm.bench.mts')).benchEventStorm(url, ENV),
   },
   {
     name: 'claim-attempts',
     what: 'claim attempts per text with 1, 3 and 10 instances',
-    run: (url) => benchClaimAttempts(url, ENV),
+    run: async (url) => (await import('./claim-attempts.bench.mts')).benchClaimAttempts(url, ENV),
   },
   {
     name: 'footprint',
     what: 'start-up and memory at 1k, 10k and 100k waiting texts, and the reference',
-    run: (url) => benchFootprint(url, ENV, CONCURRENCY),
+    run: async (url) => (await import('./footprint.bench.mts')).benchFootprint(url, ENV, CONCURRENCY),
   },
 ];
 
@@ -201,6 +203,19 @@ function option(name: string): string | undefined {
 
 const loadNow = () => loadavg().map((n) => Math.round(n * 100) / 100);
 
+/**
+ * The sections run the compiled service (dist/), so they build it first, as `npm start` does;
+ * `--report-only` and `--list` read no code of the service and skip this.
+ */
+function buildService(): void {
+  const require = createRequire(import.meta.url);
+  step('building the service (nest build)');
+  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
 async function main(): Promise<void> {
   mkdirSync(SECTIONS_DIR, { recursive: true });
   if (process.argv.includes('--list')) {
@@ -219,6 +234,8 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const durations: Array<[string, number]> = [];
+  buildService();
+  const { serverVersion, startPostgres } = await import('./lib/postgres.mts');
   const postgres = await startPostgres();
   try {
     const machine: Machine = {

@@ -429,7 +429,22 @@ export class WorkflowLoad {
     return ms ?? 20_000;
   }
 
+  /**
+   * A database restart (another fault) drops the locking connection, and with it the locks: the
+   * handlers may then run through without failing. So a hold that lost its connection before every
+   * chain's first event failed starts again on new rows, once the database is back.
+   */
   private async holdLocked(world: ChaosWorld): Promise<number> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const result = await this.holdLockedOnce(world).catch(() => 'connection lost' as const);
+      if (result !== 'connection lost') return result;
+      process.stderr.write('  workflow-row-lock: the database dropped the locks; locking new rows\n');
+      await timeUntil(async () => (await world.pool.query('SELECT 1').catch(() => undefined)) !== undefined, 60_000);
+    }
+    return Number.NaN;
+  }
+
+  private async holdLockedOnce(world: ChaosWorld): Promise<number | 'connection lost'> {
     const rows = await this.transaction(async (client) => {
       const users = this.take(6);
       if (!users) return undefined;
@@ -440,12 +455,16 @@ export class WorkflowLoad {
         offer: await this.offerRow(client, offering, offered),
         users,
       };
-    }).catch(() => undefined);
+    }).catch(() => null);
+    if (rows === null) return 'connection lost';
     if (!rows) return Number.NaN;
     const [connector, innovator, requestor, introducee, offering, offered] = rows.users;
     const locker = await world.pool.connect();
-    locker.on('error', ignore);
+    let lost = false;
+    const onError = () => (lost = true);
+    locker.on('error', onError);
     let events: string[] = [];
+    let allFailed = false;
     try {
       await locker.query('BEGIN');
       await locker.query(`SELECT 1 FROM intro_opportunities WHERE id = $1 FOR UPDATE`, [rows.intro]);
@@ -483,19 +502,23 @@ export class WorkflowLoad {
       this.stats.scenarios['locked-rows'] = (this.stats.scenarios['locked-rows'] ?? 0) + 1;
       // Handlers yield to user turns: after an outage the texts' backlog may keep them waiting.
       await timeUntil(async () => {
+        if (lost) return true;
         const { rows: failed } = await world.pool
           .query<{ n: number }>(
             `SELECT count(DISTINCT event_id)::int AS n FROM test_event_audit WHERE transition = 'retry' AND event_id = ANY($1::uuid[])`,
             [firsts],
           )
           .catch(() => ({ rows: [{ n: 0 }] }));
-        return failed[0].n === firsts.length;
+        allFailed = failed[0].n === firsts.length;
+        return allFailed;
       }, 180_000);
     } finally {
       await locker.query('COMMIT').catch(ignore);
-      locker.off('error', ignore);
-      locker.release();
+      locker.off('error', onError);
+      // A connection the database dropped must not go back to the pool.
+      locker.release(lost);
     }
+    if (lost && !allFailed) return 'connection lost';
     return timeUntil(async () => {
       const { rows: left } = await world.pool
         .query<{ n: number }>(

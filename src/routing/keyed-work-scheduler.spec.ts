@@ -62,6 +62,47 @@ describe('KeyedWorkScheduler', () => {
     expect(roomCalls).toBe(1);
   });
 
+  it('works off a backlog far larger than its queue with the queue never past its bound, losing no key', async () => {
+    // The service's shape: a sweep pages through what is still pending (oldest first, pages of 200,
+    // at most 10 per sweep) and wakes each key; what the full queue turns away stays pending and
+    // is woken by a later sweep, which the scheduler asks for once it has room again.
+    const concurrency = 8;
+    const maxWaiting = concurrency * 32;
+    const backlog = 20_000;
+    const pending = new Set(Array.from({ length: backlog }, (_, index) => `user-${index}`));
+    const runs = new Map<string, number>();
+    let peakWaiting = 0;
+    let peakInHand = 0;
+    let sweepRequests = 0;
+    const scheduler = new KeyedWorkScheduler(concurrency, maxWaiting, () => (sweepRequests += 1));
+    const sweep = () => {
+      const page = [...pending].slice(0, 200 * 10);
+      for (const key of page) {
+        scheduler.schedule(key, async () => {
+          // A turn takes a moment (other work runs meanwhile), then its rows are done.
+          await new Promise((resolve) => setImmediate(resolve));
+          runs.set(key, (runs.get(key) ?? 0) + 1);
+          pending.delete(key);
+        });
+        const { running, waiting } = scheduler.size;
+        peakWaiting = Math.max(peakWaiting, waiting);
+        peakInHand = Math.max(peakInHand, running + waiting);
+      }
+    };
+    let sweeps = 0;
+    while (pending.size > 0 && sweeps < backlog) {
+      sweep();
+      sweeps += 1;
+      await scheduler.whenIdle();
+    }
+    expect(pending.size).toBe(0);
+    expect(runs.size).toBe(backlog);
+    expect(peakWaiting).toBe(maxWaiting);
+    expect(peakInHand).toBeLessThanOrEqual(concurrency + maxWaiting);
+    // What the full queue turned away came back through the sweep the scheduler asked for.
+    expect(sweepRequests).toBeGreaterThan(0);
+  });
+
   it('keeps going after a run throws', async () => {
     const scheduler = new KeyedWorkScheduler(1, 5);
     let ran = false;
