@@ -240,7 +240,11 @@ if (process.argv[1] === import.meta.filename) {
   const { startPostgres } = await import('./lib/postgres.mts');
   const postgres = await startPostgres();
   try {
-    const result = await benchContextFanout(postgres.serverUrl, { REALTIME_SOURCE: 'postgres', MAX_CONCURRENCY: '8' }, 8);
+    const result = await benchContextFanout(
+      postgres.serverUrl,
+      { REALTIME_SOURCE: 'postgres', MAX_CONCURRENCY: '8' },
+      8,
+    );
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await postgres.stop();

@@ -35,7 +35,8 @@ export function decide(modes: ContextModeFigures[]): { rule: string; pays: boole
   const reference = modes.find((m) => m.reference);
   const candidate = modes.find((m) => !m.reference);
   if (!reference || !candidate) throw new Error('context fan-out: need the reference and one candidate');
-  const criticalP95 = (m: ContextModeFigures) => Math.max(m.acquireMs.renewal.p95 || 0, m.acquireMs.transaction.p95 || 0);
+  const criticalP95 = (m: ContextModeFigures) =>
+    Math.max(m.acquireMs.renewal.p95 || 0, m.acquireMs.transaction.p95 || 0);
   const reply = candidate.replyLatencyMs.p95 <= reference.replyLatencyMs.p95 * 1.05;
   const load = candidate.contextLoadMs.p95 <= reference.contextLoadMs.p95 * 1.1;
   const bothTiny = criticalP95(candidate) < 1 && criticalP95(reference) < 1;

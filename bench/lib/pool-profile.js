@@ -12,7 +12,10 @@ const root = join(__dirname, '..', '..');
 const pg = require(require.resolve('pg', { paths: [root] }));
 const reads = require(join(root, 'dist', 'agents', 'concierge', 'concierge-context.reads.js'));
 
-const CONTEXT = new Set([reads.CONCIERGE_READS_IN_ONE_STATEMENT, ...Object.values(reads.CONCIERGE_READS).map((r) => r.sql)]);
+const CONTEXT = new Set([
+  reads.CONCIERGE_READS_IN_ONE_STATEMENT,
+  ...Object.values(reads.CONCIERGE_READS).map((r) => r.sql),
+]);
 const purposeOf = (text) =>
   CONTEXT.has(text) ? 'context' : /^UPDATE processing_claims SET lease_expires_at/.test(text) ? 'renewal' : 'query';
 

@@ -29,7 +29,11 @@ export class BenchService {
    * `profileFile`: preload bench/lib/query-profile.js, which writes the statements sent to that file
    * on exit. `poolProfileFile`: preload bench/lib/pool-profile.js (pool waits, context load times).
    */
-  static async start(env: Record<string, string>, profileFile?: string, poolProfileFile?: string): Promise<BenchService> {
+  static async start(
+    env: Record<string, string>,
+    profileFile?: string,
+    poolProfileFile?: string,
+  ): Promise<BenchService> {
     const port = await freePort();
     const startedAt = performance.now();
     const preload = [

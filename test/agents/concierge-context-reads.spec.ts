@@ -130,6 +130,7 @@ describe('Concierge context reads: one statement and parallel reads see the same
     expect(oneStatement.history.at(-1)?.content).toBe('any news on my intros?');
     expect(oneStatement.pendingRequest?.question).toBe('Question 1?');
     expect(oneStatement.hadRecentClarification).toBe(true);
-    for (const priority of oneStatement.priorities) expect(oneStatement.ids.has('user_priority', priority.id)).toBe(true);
+    for (const priority of oneStatement.priorities)
+      expect(oneStatement.ids.has('user_priority', priority.id)).toBe(true);
   });
 });

@@ -105,8 +105,7 @@ export const CONCIERGE_READS: ConciergeReadSet = {
     map: (rows, userId) =>
       rows.map((r) => ({
         id: r.id as string,
-        role:
-          r.introducee_user_id === userId && r.status === 'pending_introducee_response' ? 'introducee' : 'offerer',
+        role: r.introducee_user_id === userId && r.status === 'pending_introducee_response' ? 'introducee' : 'offerer',
         offeringUserId: r.offering_user_id as string | null,
         introduceeUserId: r.introducee_user_id as string | null,
         prospectName: (r.prospect_name as string | null) ?? 'someone',
