@@ -123,4 +123,108 @@ describe('community askers', () => {
       ['Someone in the network answered your question about bee keeping: Start with two hives.', 'high'],
     ]);
   });
+  it('lets a member who attached a question judge an answer they were told of, and nobody else', async () => {
+    const asker = await h.member();
+    const expert = await h.member({ expertise: ['cold storage'] });
+    await h.member({ expertise: ['cold storage'] });
+    await h.done(await ask(asker, 'cold storage', 'cold storage'));
+    const request = await requestOf(asker);
+    const attached = await h.member();
+    await h.done(await ask(attached, 'cold storage', 'our cold chain'));
+    const responseId = await answer(request.id, expert, asker, 'Rent a reefer before you buy one.');
+    await expectEventually(async () => expect(await onSubject(attached.userId, request.id)).toHaveLength(1));
+    // Someone else's request, which `attached` never attached to.
+    const otherAsker = await h.member();
+    const otherExpert = await h.member({ expertise: ['sourdough'] });
+    await h.member({ expertise: ['sourdough'] });
+    await h.done(await ask(otherAsker, 'sourdough', 'sourdough'));
+    const other = await requestOf(otherAsker);
+    const othersAnswer = await answer(other.id, otherExpert, otherAsker, 'Feed it twice a day.');
+
+    const judge = (userId: string, context: Record<string, unknown>) =>
+      h.addTask({ taskType: 'process_community_response', userId, context, maxRetries: 5 }).then((id) => h.runTask(id));
+    const ledger = async (userId: string) =>
+      (
+        await h.db.pool.query<{ amount: number; idempotency_key: string }>(
+          `SELECT amount, idempotency_key FROM credit_events WHERE user_id = $1 ORDER BY amount`,
+          [userId],
+        )
+      ).rows;
+
+    // The requester judges first; the attached member's judgement is theirs and leaves the requester's on the answer.
+    expect(await judge(asker.userId, { responseId, usefulnessScore: 6 })).toMatchObject({ status: 'completed' });
+    const impact = 'We rented one for the summer peak.';
+    const first = await judge(attached.userId, { responseId, usefulnessScore: 9, impactDescription: impact });
+    expect(first).toMatchObject({ status: 'completed', result_json: { credited: false, bonus: true } });
+    const again = await judge(attached.userId, { responseId, usefulnessScore: 9, impactDescription: impact });
+    expect(again).toMatchObject({
+      status: 'completed',
+      result_json: { credited: false, bonus: false, impactTaskId: null },
+    });
+    expect(
+      (
+        await h.db.pool.query(
+          `SELECT usefulness_score, impact_description, status FROM community_responses WHERE id = $1`,
+          [responseId],
+        )
+      ).rows[0],
+    ).toEqual({ usefulness_score: 6, impact_description: null, status: 'rewarded' });
+    expect(
+      (
+        await h.db.pool.query(
+          `SELECT user_id, usefulness_score, impact_description FROM community_response_judgements WHERE response_id = $1`,
+          [responseId],
+        )
+      ).rows,
+    ).toEqual([{ user_id: attached.userId, usefulness_score: 9, impact_description: impact }]);
+    expect(await ledger(expert.userId)).toEqual([
+      { amount: 10, idempotency_key: `community.response:${responseId}:${expert.userId}` },
+      { amount: 15, idempotency_key: `community.useful:${responseId}:${expert.userId}` },
+    ]);
+    // The expert hears the attached member's impact once, on its own subject.
+    const [impactTask, ...more] = await h.tasks(expert.userId, 'notify_expert_of_impact');
+    expect(more).toEqual([]);
+    expect(await h.runTask(impactTask.id)).toMatchObject({ status: 'completed', result_json: { notified: true } });
+    expect(
+      (await h.queued(expert.userId))
+        .filter((row) => row.subject?.startsWith('community_impact:'))
+        .map((row) => [row.final_message, row.subject]),
+    ).toEqual([
+      [
+        `Your answer about cold storage made a difference to another member who asked: ${impact}`,
+        `community_impact:${responseId}:${attached.userId}`,
+      ],
+    ]);
+
+    // Nobody acts on a request they did not attach to, on their own answer, or on an answer they were not told of.
+    const refused: Array<[string, Record<string, unknown>, RegExp]> = [
+      [
+        attached.userId,
+        { responseId: othersAnswer, usefulnessScore: 10 },
+        /only the requester or a member who attached a question judges/,
+      ],
+      [
+        expert.userId,
+        { responseId, usefulnessScore: 10 },
+        /only the requester or a member who attached a question judges/,
+      ],
+    ];
+    // The expert of the other request attaches a question here: still not a judge of their own answer.
+    await h.done(await ask(otherExpert, 'sourdough', 'my starter'));
+    refused.push([otherExpert.userId, { responseId: othersAnswer, usefulnessScore: 10 }, /is their own answer/]);
+    // A member who attached after an answer whose notice has not run yet was not told of it.
+    const untold = await h.member();
+    await h.db.pool.query(
+      `INSERT INTO community_request_attachments (request_id, user_id, question, request_summary, attached_event_id)
+       VALUES ($1, $2, 'q', 'cold rooms', gen_random_uuid())`,
+      [request.id, untold.userId],
+    );
+    refused.push([untold.userId, { responseId, usefulnessScore: 10 }, /was not told of community response/]);
+    for (const [userId, context, error] of refused) {
+      const row = await judge(userId, context);
+      expect([row.status, row.retry_count]).toEqual(['failed', 1]);
+      expect(row.error_log).toMatch(error);
+    }
+    expect(await ledger(otherExpert.userId)).toEqual([]);
+  });
 });
