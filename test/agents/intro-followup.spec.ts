@@ -3,7 +3,7 @@ import type { AgentEffect } from '../../src/agents/effects/agent-effect.types';
 import { AnthropicStandIn, type RecordedRequest } from '../support/anthropic-stand-in';
 import type { SeededUser } from '../support/seed';
 import { AgentsHarness } from './agents-harness';
-import { addIntroOpportunity, addOfferTo, seedMember } from './concierge-fixtures';
+import { addIntroOpportunity, seedMember } from './concierge-fixtures';
 import { seedInnovatorWorld } from './innovator-fixtures';
 
 const UNKNOWN_ID = '0b6f3a52-58a4-4c1e-9d7e-3f1a2b4c5d6e';
