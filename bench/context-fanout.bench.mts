@@ -4,7 +4,7 @@
  * requests, nudges, 24 messages of history: test/support/member-context-seed.ts), through the real
  * Anthropic SDK against the stand-in with the Sonnet-class latency profile, with short leases so
  * renewals run during every model call. Two service instances, each on its own database:
- * CONCIERGE_CONTEXT_READS=parallel (nine statements at once, the reference) and `one_statement`.
+ * CONCIERGE_CONTEXT_READS=parallel (one statement per read, all at once: the reference) and `one_statement`.
  * They take turns in time slices (A B B A), so a busy stretch of this shared machine hits both.
  *
  * Per mode: reply latency (inbound row committed → first reply row committed, a trigger NOTIFYs

@@ -537,7 +537,7 @@ function contextFanoutSection(fanout: ContextFanoutResult): string {
   const { decision } = fanout;
   return `## Context fan-out against the pool
 
-A member turn's Concierge context is nine reads. \`CONCIERGE_CONTEXT_READS=parallel\` sends them at once, each
+A member turn's Concierge context is several reads. \`CONCIERGE_CONTEXT_READS=parallel\` sends them at once, each
 on its own pooled connection; \`one_statement\` sends them as subqueries of one statement on one connection.
 ${fanout.turnsInFlight} member turns in flight at once (each worker texts again as soon as it is answered) against one
 instance's pool of ${fanout.poolSize}, through the real Anthropic SDK against the stand-in with the ${fanout.model}

@@ -138,7 +138,7 @@ const SECTIONS: Section[] = [
   },
   {
     name: 'context-fanout',
-    what: 'the Concierge context reads against the pool: nine parallel statements and one statement, 8 member turns in flight',
+    what: 'the Concierge context reads against the pool: parallel statements and one statement, 8 member turns in flight',
     run: async (url) => (await import('./context-fanout.bench.mts')).benchContextFanout(url, ENV, CONCURRENCY),
   },
   {

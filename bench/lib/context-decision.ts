@@ -52,7 +52,8 @@ export function decide(modes: ContextModeFigures[]): { rule: string; pays: boole
   return { rule: DECISION_RULE, pays: reply && load && lessWaiting, why };
 }
 
-const STATEMENTS_PER_LOAD: Record<ContextModeFigures['mode'], number> = { parallel: 9, one_statement: 1 };
+/** One statement per read of concierge-context.reads.ts (ten since own intros joined; nine before). */
+const STATEMENTS_PER_LOAD: Record<ContextModeFigures['mode'], number> = { parallel: 10, one_statement: 1 };
 
 /**
  * Refuses figures that cannot be what they claim: every answered turn must have had its context

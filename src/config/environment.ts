@@ -117,7 +117,7 @@ export class Environment {
 
   /**
    * How a member turn's Concierge reads reach PostgreSQL. `one_statement`: one statement, one
-   * pooled connection per turn. `parallel`: nine statements at once, nine pooled connections (the
+   * pooled connection per turn. `parallel`: ten statements at once, ten pooled connections (the
    * reference the benchmark compares against).
    */
   @IsIn(CONCIERGE_CONTEXT_READS_MODES)

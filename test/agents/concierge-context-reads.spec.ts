@@ -12,7 +12,7 @@ import { seedMemberContext } from '../support/member-context-seed';
 import { insertInbound, seedUser, type SeededUser } from '../support/seed';
 
 /**
- * CONCIERGE_CONTEXT_READS=one_statement must give a member turn exactly the context the nine
+ * CONCIERGE_CONTEXT_READS=one_statement must give a member turn exactly the context the
  * parallel reads give: the same facts, in the same order, and never another member's rows. Two
  * members are seeded as each other's peer (offers, questions and requests run both ways), so a
  * read that leaked the other side would show up here.

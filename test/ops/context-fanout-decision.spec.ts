@@ -16,7 +16,7 @@ function figures(
     unanswered: 0,
     replyLatencyMs: p(2800),
     contextLoadMs: p(100),
-    contextStatementsPerTurn: mode === 'parallel' ? 9 : 1,
+    contextStatementsPerTurn: mode === 'parallel' ? 10 : 1,
     acquireMs: { context: p(1), renewal: p(renewalP95), transaction: p(0.3), query: p(0.1) },
     maxWaiting: mode === 'parallel' ? 20 : 2,
     maxConnections: 12,
@@ -64,7 +64,7 @@ describe('context fan-out measurement check', () => {
 
   it('refuses a mode that sent another number of statements than it claims', () => {
     expect(() => checkMeasured([figures('parallel', { contextStatementsPerTurn: 1 })])).toThrow(
-      'parallel sent 1 context statements per load, expected 9',
+      'parallel sent 1 context statements per load, expected 10',
     );
   });
 });

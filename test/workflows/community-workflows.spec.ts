@@ -414,7 +414,12 @@ describe('community workflows', () => {
         /usefulnessScore must not be greater than 10/,
       ],
       ['process_community_response', asker.userId, { responseId: nowhere, usefulnessScore: 5 }, /does not exist$/],
-      ['process_community_response', expert.userId, { responseId, usefulnessScore: 10 }, /only the requester judges/],
+      [
+        'process_community_response',
+        expert.userId,
+        { responseId, usefulnessScore: 10 },
+        /only the requester or a member who attached a question judges/,
+      ],
       ['notify_expert_of_impact', stranger.userId, { requestId: request.id, responseId }, /is not by/],
       ['notify_expert_of_impact', expert.userId, { requestId: request.id, responseId }, /has no impact to tell$/],
     ];

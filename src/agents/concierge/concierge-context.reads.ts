@@ -5,9 +5,12 @@ import type {
   IntroOfferView,
   IntroOpportunityView,
   NudgeHistory,
+  OwnIntroView,
 } from './concierge.context';
+import type { IntroKind } from '../effects/intros.effects';
 
 export const NUDGE_WINDOW_DAYS = 90;
+const MAX_OWN_INTROS = 10;
 
 /** What the Concierge reads per turn besides the TurnContext: only rows of this member, bounded. */
 export interface ConciergeReads {
@@ -16,6 +19,7 @@ export interface ConciergeReads {
   introOpportunities: IntroOpportunityView[];
   introOffers: IntroOfferView[];
   connectionRequests: ConnectionRequestView[];
+  ownIntros: OwnIntroView[];
   openRequests: CommunityRequestView[];
   warmIntroBounty: number | null;
   nudges: NudgeHistory;
@@ -133,6 +137,44 @@ export const CONCIERGE_READS: ConciergeReadSet = {
         presentationCount: r.presentation_count as number,
       })),
   },
+  /**
+   * Intros the member is a party to that do not wait on their own answer (those are the items
+   * above, answered with their own tools), latest change first. "Party" is the same rule as the
+   * `user.intro_inquiry` handler's: connector or innovator of an opportunity, introducee or
+   * requestor of a connection request, offerer or introducee of an offer.
+   */
+  ownIntros: {
+    arity: 1,
+    sql: `SELECT intro_type, id, status, person_name, company FROM (
+            SELECT 'intro_opportunity' AS intro_type, o.id, o.status,
+                   NULLIF(trim(concat_ws(' ', o.first_name, o.last_name)), '') AS person_name,
+                   o.prospect_company AS company, o.updated_at
+            FROM intro_opportunities o
+            WHERE o.innovator_id = $1 OR (o.connector_user_id = $1 AND o.status NOT IN ('open', 'presented'))
+            UNION ALL
+            SELECT 'connection_request', r.id, r.status,
+                   CASE WHEN r.requestor_user_id = $1
+                        THEN NULLIF(trim(concat_ws(' ', u.first_name, u.last_name)), '') ELSE r.requestor_name END,
+                   CASE WHEN r.requestor_user_id = $1 THEN u.company ELSE r.requestor_company END, r.updated_at
+            FROM connection_requests r LEFT JOIN users u ON u.id = r.introducee_user_id
+            WHERE r.requestor_user_id = $1 OR (r.introducee_user_id = $1 AND r.status NOT IN ('open', 'presented'))
+            UNION ALL
+            SELECT 'intro_offer', f.id, f.status, f.prospect_name, f.prospect_company, f.updated_at
+            FROM intro_offers f
+            WHERE (f.offering_user_id = $1 AND f.status <> 'pending_connector_confirmation')
+               OR (f.introducee_user_id = $1 AND f.status <> 'pending_introducee_response')
+          ) intros
+          ORDER BY updated_at DESC, id
+          LIMIT ${MAX_OWN_INTROS}`,
+    map: (rows) =>
+      rows.map((r) => ({
+        introType: r.intro_type as IntroKind,
+        id: r.id as string,
+        status: r.status as string,
+        personName: r.person_name as string | null,
+        company: r.company as string | null,
+      })),
+  },
   /** Open requests aimed at the member that they have not answered (up to 5). */
   openRequests: {
     arity: 1,
@@ -191,7 +233,7 @@ const READ_NAMES = Object.keys(CONCIERGE_READS) as Array<keyof ConciergeReads>;
 
 /**
  * Every read as a subquery of one statement: one connection and one round trip per turn instead of
- * nine, and one snapshot for all of them. Each read's rows come back as a JSON array in the read's
+ * one per read, and one snapshot for all of them. Each read's rows come back as a JSON array in the read's
  * own order (json_agg over a sorted subquery keeps it: nothing sits between the sort and the
  * aggregate).
  */

@@ -4,14 +4,16 @@ import { MemberRepository } from '../member.repository';
 import { textMember } from '../member-texts';
 import { closePriorities } from '../priority.writer';
 import type { TimerJob } from '../workflow.scheduler';
-import { emitEvent, WORKFLOWS } from '../workflow-effects';
+import { emitEvent, once, WORKFLOWS } from '../workflow-effects';
 import { creditAnswer, RESPONSE_CREDITS } from './community-answer';
+import { attachedMembers, attachedTopic } from './community-attachments';
 
 /** Requests one round closes at most; the next round takes the rest. */
 const BATCH = 100;
 
 interface ClosingRow {
   id: string;
+  requesting_user_id: string | null;
   request_summary: string | null;
   reason: 'expired' | 'fully_answered';
 }
@@ -19,8 +21,9 @@ interface ClosingRow {
 /**
  * Closes open community requests that expired or that every targeted expert answered (a timer
  * job: one instance at a time). Each answer's expert gets the close-the-loop text and the answer's
- * credits (once, by idempotency key); experts who did not answer lose the open priority; the
- * request and its answers record the close; `community.request_closed` is emitted.
+ * credits (once, by idempotency key); experts who did not answer lose the open priority; a request
+ * nobody answered tells its askers so; the request and its answers record the close;
+ * `community.request_closed` is emitted.
  */
 @Injectable()
 export class CommunityRequestCloser implements TimerJob {
@@ -30,7 +33,7 @@ export class CommunityRequestCloser implements TimerJob {
 
   async run(client: PoolClient): Promise<number> {
     const closing = await client.query<ClosingRow>(
-      `SELECT id, request_summary,
+      `SELECT id, requesting_user_id, request_summary,
               CASE WHEN expires_at IS NOT NULL AND expires_at <= now() THEN 'expired' ELSE 'fully_answered' END AS reason
        FROM community_requests
        WHERE status IN ('open', 'responses_received')
@@ -70,6 +73,7 @@ export class CommunityRequestCloser implements TimerJob {
       });
     }
     await closePriorities(client, { itemType: 'community_request', itemId: request.id }, 'expired');
+    await this.tellAskersIfUnanswered(client, request);
     await client.query(
       `UPDATE community_requests SET status = 'closed', closed_loop_at = now(), closed_loop_message = $2 WHERE id = $1`,
       [request.id, responses.rows.length > 0 ? loop : null],
@@ -81,5 +85,34 @@ export class CommunityRequestCloser implements TimerJob {
       payload: { requestId: request.id, reason: request.reason, responses: responses.rows.length },
       created_by: WORKFLOWS,
     });
+  }
+
+  /**
+   * With no answer at all, the requester and each attached member hear once (a per-member once-key,
+   * so a request closed again tells nobody twice) that nobody answered, in the words of their own
+   * question. No promise of a later answer: the request is closed. An answer whose event is still
+   * pending is no reason to speak: its own notice tells them.
+   */
+  private async tellAskersIfUnanswered(client: PoolClient, request: ClosingRow): Promise<void> {
+    const answers = await client.query(`SELECT 1 FROM community_responses WHERE request_id = $1 LIMIT 1`, [request.id]);
+    if (answers.rowCount) return;
+    const askers: Array<{ userId: string; topic: string | null }> = [];
+    if (request.requesting_user_id) askers.push({ userId: request.requesting_user_id, topic: request.request_summary });
+    const excluded = request.requesting_user_id ? [request.requesting_user_id] : [];
+    for (const userId of await attachedMembers(client, request.id, excluded)) {
+      askers.push({ userId, topic: (await attachedTopic(client, request.id, userId)) ?? request.request_summary });
+    }
+    for (const asker of askers) {
+      if (!(await once(client, `community_request.unanswered:${request.id}:${asker.userId}`, null))) continue;
+      await textMember(client, this.members, {
+        userId: asker.userId,
+        texts: [
+          `Nobody in the network answered your question${asker.topic ? ` about ${asker.topic}` : ''} while it was open, and it has closed now. If it still matters, tell me more and I can ask again.`,
+        ],
+        subject: `community_request:${request.id}`,
+        priority: 'low',
+        data: { kind: 'community_unanswered', requestId: request.id },
+      });
+    }
   }
 }

@@ -1,18 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { findAnswer } from '../community/community-answer';
+import { judgementImpact } from '../community/community-judgements';
 import { MemberRepository } from '../member.repository';
 import { textMember } from '../member-texts';
 import { upsertPriority } from '../priority.writer';
 import { emitEvent, once, WORKFLOWS } from '../workflow-effects';
 import { InvalidTaskError, type AgentTask, type TaskWorkflow } from './agent-task';
-import { CommunityResponseContextDto } from './task-context.dto';
+import { ExpertImpactContextDto } from './task-context.dto';
 import { parseTaskContext, taskUser } from './task-context';
 
 /**
  * `notify_expert_of_impact` (from `process_community_response`): the expert hears how their answer
- * helped: an `expert_impact_notification` priority, one `low` text (subject `community_impact:<response id>`), and
- * `community.expert_notified_of_impact`; once per answer whatever creates the task.
+ * helped: an `expert_impact_notification` priority, one `low` text, and
+ * `community.expert_notified_of_impact`. The requester's impact (on the answer): once per answer,
+ * subject `community_impact:<response id>`; an attached member's (`judgeUserId`, from their
+ * judgement): once per answer and member, subject `community_impact:<response id>:<member id>`, so
+ * neither text replaces the other.
  */
 @Injectable()
 export class NotifyExpertOfImpactTask implements TaskWorkflow {
@@ -22,14 +26,16 @@ export class NotifyExpertOfImpactTask implements TaskWorkflow {
 
   async run(client: PoolClient, task: AgentTask): Promise<Record<string, unknown>> {
     const expertId = taskUser(task);
-    const { requestId, responseId } = parseTaskContext(CommunityResponseContextDto, task);
+    const { requestId, responseId, judgeUserId } = parseTaskContext(ExpertImpactContextDto, task);
+    const judge = judgeUserId ?? null;
     const answer = await findAnswer(client, responseId, { requestId });
     if (!answer) throw new InvalidTaskError(`community response ${responseId} to request ${requestId} does not exist`);
     if (answer.expertId !== expertId)
       throw new InvalidTaskError(`community response ${responseId} is not by ${expertId}`);
-    const impact = answer.impactDescription?.trim();
+    const impact = (judge ? await judgementImpact(client, responseId, judge) : answer.impactDescription)?.trim();
     if (!impact) throw new InvalidTaskError(`community response ${responseId} has no impact to tell`);
-    if (!(await once(client, `expert_impact:${responseId}`, null))) return { responseId, notified: false };
+    const perJudge = judge ? `:${judge}` : '';
+    if (!(await once(client, `expert_impact:${responseId}${perJudge}`, null))) return { responseId, notified: false };
     const topic = answer.topic;
     await upsertPriority(client, {
       userId: expertId,
@@ -40,8 +46,12 @@ export class NotifyExpertOfImpactTask implements TaskWorkflow {
     });
     await textMember(client, this.members, {
       userId: expertId,
-      texts: [`Your answer about ${topic} made a difference: ${impact}`],
-      subject: `community_impact:${responseId}`,
+      texts: [
+        judge
+          ? `Your answer about ${topic} made a difference to another member who asked: ${impact}`
+          : `Your answer about ${topic} made a difference: ${impact}`,
+      ],
+      subject: `community_impact:${responseId}${perJudge}`,
       priority: 'low',
       data: { kind: 'expert_impact', requestId, responseId },
     });
@@ -49,7 +59,7 @@ export class NotifyExpertOfImpactTask implements TaskWorkflow {
       event_type: 'community.expert_notified_of_impact',
       aggregate_id: requestId,
       aggregate_type: 'community_request',
-      payload: { requestId, responseId, expertUserId: expertId },
+      payload: { requestId, responseId, expertUserId: expertId, ...(judge ? { judgeUserId: judge } : {}) },
       created_by: WORKFLOWS,
     });
     return { responseId, notified: true };

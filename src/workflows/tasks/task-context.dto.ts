@@ -48,7 +48,14 @@ export class CommunityResponseContextDto extends CommunityRequestContextDto {
   responseId!: string;
 }
 
-/** `process_community_response`: the requester's judgement of an answer. */
+/** `notify_expert_of_impact`: the answer, and the attached member whose impact it is (none: the requester's). */
+export class ExpertImpactContextDto extends CommunityResponseContextDto {
+  @IsOptional()
+  @IsUUID()
+  judgeUserId?: string | null;
+}
+
+/** `process_community_response`: an asker's judgement of an answer. */
 export class ProcessCommunityResponseContextDto {
   @IsUUID()
   responseId!: string;
