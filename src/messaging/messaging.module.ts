@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
-import { ClaimRepository } from '../routing/claim.repository';
-import { EngineSettings } from '../routing/engine-settings';
+import { ClaimsModule } from '../routing/claims.module';
 import { Clock } from './clock';
 import { DispatchMetrics } from './dispatch-metrics';
 import { MessageDispatchRepository } from './message-dispatch.repository';
@@ -16,11 +15,11 @@ import { SubjectRelevanceRepository } from './subject-relevance.repository';
  * Message discipline: the dispatcher of `message_queue` (budgets, quiet hours, opt-out,
  * relevance, lanes). Texts are queued by turns and handlers through message-queue.writer.ts.
  * AgentsModule lends the model port for rendering `message_data`; a render is claimed in
- * `processing_claims` (RenderClaims), so one instance renders a unit.
+ * `processing_claims` (RenderClaims, on ClaimsModule's repository), so one instance renders a unit.
  * DatabaseService and ConfigService come from their global modules.
  */
 @Module({
-  imports: [AgentsModule],
+  imports: [AgentsModule, ClaimsModule],
   providers: [
     Clock,
     DispatchMetrics,
@@ -29,8 +28,6 @@ import { SubjectRelevanceRepository } from './subject-relevance.repository';
     SubjectRelevanceRepository,
     QueuedMessageRenderer,
     QueuedMessageSender,
-    ClaimRepository,
-    EngineSettings,
     RenderClaims,
     MessageDispatcher,
   ],

@@ -3,8 +3,7 @@ import { AgentsModule } from '../agents/agents.module';
 import { StoredTextScrubber } from '../logging/stored-text.scrubber';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { ClaimAffinity } from './claim-affinity';
-import { ClaimRepository } from './claim.repository';
-import { EngineSettings } from './engine-settings';
+import { ClaimsModule } from './claims.module';
 import { EventOwnership } from './event-ownership';
 import { EventProcessor } from './event.processor';
 import { EventRepository } from './event.repository';
@@ -19,13 +18,11 @@ import { TurnRepository } from './turn.repository';
 
 @Module({
   // The workflows provide EVENT_HANDLERS: the event types this engine claims.
-  imports: [AgentsModule, WorkflowsModule],
+  imports: [AgentsModule, WorkflowsModule, ClaimsModule],
   providers: [
-    EngineSettings,
     StoredTextScrubber,
     ProcessingStats,
     ModelHealth,
-    ClaimRepository,
     InstanceRepository,
     ClaimAffinity,
     OutcomeWriter,
