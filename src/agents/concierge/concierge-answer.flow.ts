@@ -48,6 +48,7 @@ const SCENARIO_OF_TOOL: Record<ConciergeToolName, ConciergeScenario> = {
   decline_connection_request: 'connection_request_acknowledgment',
   store_user_goal: 'goal_stored_acknowledgment',
   record_community_response: 'community_response_acknowledgment',
+  follow_up_on_intro: 'intro_followup_acknowledgment',
 };
 const TOOL_SCENARIOS = new Set<ConciergeScenario>(Object.values(SCENARIO_OF_TOOL));
 

@@ -1,5 +1,5 @@
 import type { IdKind } from '../context/loaded-ids';
-import type { ConciergeContext, ConciergePriority } from './concierge.context';
+import type { ConciergeContext, ConciergePriority, OwnIntroView } from './concierge.context';
 import type { ConciergeToolName } from './concierge-model.types';
 import { showsStress, significantWords, soundsFrustrated } from './concierge-phrasings';
 
@@ -76,6 +76,20 @@ export function awaitingItems(context: ConciergeContext): AwaitingItem[] {
       words: significantWords(r.summary ?? r.question),
     })),
   ];
+}
+
+/**
+ * The intro a member asks news of: the one of their own intros their texts name (the person or
+ * company), or their only one when the texts say "intro" and name none. Null when unclear.
+ */
+export function askedIntro(context: ConciergeContext, texts: readonly string[]): OwnIntroView | null {
+  const written = new Set(nameWords(...texts));
+  const named = context.ownIntros.filter((intro) =>
+    nameWords(intro.personName, intro.company).some((word) => written.has(word)),
+  );
+  if (named.length === 1) return named[0];
+  const saysIntro = texts.some((text) => /\bintro(?:duction)?s?\b/i.test(text));
+  return named.length === 0 && saysIntro && context.ownIntros.length === 1 ? context.ownIntros[0] : null;
 }
 
 /** Items the member's texts name (a person, company or topic word of the item). */

@@ -14,6 +14,7 @@ export const CONCIERGE_TOOL_NAMES = [
   'decline_connection_request',
   'store_user_goal',
   'record_community_response',
+  'follow_up_on_intro',
 ] as const;
 export type ConciergeToolName = (typeof CONCIERGE_TOOL_NAMES)[number];
 
@@ -27,6 +28,7 @@ export const CONCIERGE_SCENARIOS = [
   'connection_request_acknowledgment',
   'goal_stored_acknowledgment',
   'community_response_acknowledgment',
+  'intro_followup_acknowledgment',
   'request_clarification',
   'emoji_reply_only',
   'no_message',

@@ -16,6 +16,9 @@ const RESEARCH =
   /\b(?:can you (?:find|research|look into|recommend)|looking for (?:a|an|some) (?:good )?(?:vendor|tool|solution|platform|provider|agency|software|partner)|any (?:vendor|tool|software|platform) recommendations|recommend (?:a|an|some) (?:vendor|tool|platform|provider))\b/i;
 const MADE_INTRO =
   /\b(?:i (?:made|sent|did) the intro|intro(?:duction)? (?:is )?(?:done|made|sent)|i introduced them|made the connection|just connected them)\b/i;
+/** Asking where something stands: "any news on...", "where does ... stand", "heard back about...". */
+const ASKS_NEWS =
+  /\b(?:any (?:news|updates?|word|progress)|what(?:'s| is) (?:happening|going on|new|the status)|where (?:does|do|are|is) (?:it|that|things|my intro|the intro)\b.*\bstand|status of|how(?:'s| is) (?:my|the) intro|update on|heard (?:anything|back))/i;
 const STRESS = /\b(?:busy|swamped|slammed|stressed|overwhelmed|crazy week|later|not now|leave me alone|stop)\b/i;
 
 /** Frustration or confusion with the Concierge itself (not with the member's week). */
@@ -32,6 +35,7 @@ export const offersIntro = (texts: readonly string[]): boolean => OFFER.test(joi
 export const wantsToMeet = (texts: readonly string[]): boolean => WANT_TO_MEET.test(joined(texts));
 export const madeIntro = (texts: readonly string[]): boolean => MADE_INTRO.test(joined(texts));
 export const asksForResearch = (texts: readonly string[]): boolean => RESEARCH.test(joined(texts));
+export const asksForNews = (texts: readonly string[]): boolean => ASKS_NEWS.test(joined(texts));
 export const showsStress = (texts: readonly string[]): boolean => STRESS.test(joined(texts));
 export const soundsFrustrated = (texts: readonly string[]): boolean => FRUSTRATION.test(joined(texts));
 export const apologises = (texts: readonly string[]): boolean => APOLOGY.test(joined(texts));

@@ -23,6 +23,7 @@ function contextNames(context: ConciergeContext): (string | null)[] {
     ...context.introOpportunities.flatMap((o) => [o.prospectName, o.prospectCompany, o.prospectTitle]),
     ...context.introOffers.flatMap((o) => [o.prospectName, o.prospectCompany]),
     ...context.connectionRequests.flatMap((c) => [c.requestorName, c.requestorCompany]),
+    ...context.ownIntros.flatMap((i) => [i.personName, i.company]),
     ...context.openRequests.flatMap((r) => [r.summary, r.question]),
   ];
 }

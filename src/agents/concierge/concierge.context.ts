@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TurnContext } from '../context/agent-context.types';
+import type { IntroKind } from '../effects/intros.effects';
 import { ConciergeRepository } from './concierge.repository';
 
 /** A `user_priorities` row with its denormalized item fields (written by the Account Manager). */
@@ -53,6 +54,19 @@ export interface ConnectionRequestView {
   presentationCount: number;
 }
 
+/**
+ * An intro the member is a party to (connector, innovator, requestor, introducee or offerer) that is
+ * not waiting on their own answer: something they may ask about ("any news on my intro to Jane?").
+ */
+export interface OwnIntroView {
+  introType: IntroKind;
+  id: string;
+  status: string;
+  /** The other person of the intro as the member knows them: the prospect, the requestor or the introducee. */
+  personName: string | null;
+  company: string | null;
+}
+
 export interface CommunityRequestView {
   id: string;
   requestingUserId: string | null;
@@ -79,6 +93,8 @@ export interface ConciergeContext extends TurnContext {
   introOpportunities: IntroOpportunityView[];
   introOffers: IntroOfferView[];
   connectionRequests: ConnectionRequestView[];
+  /** Up to 10 intros the member may ask about (not awaiting their own answer), latest change first. */
+  ownIntros: OwnIntroView[];
   /** Up to 5 open requests aimed at the member that they have not answered. */
   openRequests: CommunityRequestView[];
   /** The last presented community request still awaiting this member's answer. */
@@ -105,6 +121,7 @@ export class ConciergeContextLoader {
       introOpportunities,
       introOffers,
       connectionRequests,
+      ownIntros,
       openRequests,
       bounty,
       nudges,
@@ -115,6 +132,7 @@ export class ConciergeContextLoader {
       this.repository.findIntroOpportunities(userId),
       this.repository.findIntroOffers(userId),
       this.repository.findConnectionRequests(userId),
+      this.repository.findOwnIntros(userId),
       this.repository.findOpenRequests(userId),
       this.repository.findWarmIntroBounty(userId),
       this.repository.findNudgeHistory(userId, turn.now),
@@ -136,12 +154,14 @@ export class ConciergeContextLoader {
         intro_offer_to_confirm: introOffers.filter((o) => o.role === 'offerer').map((o) => o.id),
         connection_request: connectionRequests.map((c) => c.id),
         community_request: openRequests.map((r) => r.id),
+        own_intro: ownIntros.map((i) => i.id),
       }),
       goal,
       priorities,
       introOpportunities,
       introOffers,
       connectionRequests,
+      ownIntros,
       openRequests,
       pendingRequest: pendingPriority ? (openRequests.find((r) => r.id === pendingPriority.itemId) ?? null) : null,
       ownWarmIntroBounty: bounty,

@@ -1,7 +1,7 @@
 import { understand } from '../local/text-understanding';
 import type { ConciergeContext } from './concierge.context';
 import type { AwaitingItem } from './concierge-intent';
-import { namedItems } from './concierge-intent';
+import { askedIntro, namedItems } from './concierge-intent';
 import type {
   ConciergeDecision,
   ConciergeReengagementDecision,
@@ -9,6 +9,7 @@ import type {
   ProposedToolCall,
 } from './concierge-model.types';
 import {
+  asksForNews,
   asksForResearch,
   madeIntro,
   offeredProspect,
@@ -95,6 +96,10 @@ function decideIntent({ texts, items, focus, context }: ConciergeLocalInput): Co
         input: { question: text, desired_outcome: 'introduction', request_summary: summaryOf(text) },
       },
     ]);
+  }
+  const asked = asksForNews(texts) ? askedIntro(context, texts) : null;
+  if (asked) {
+    return decision('intro_followup_acknowledgment', [{ name: 'follow_up_on_intro', input: { intro_id: asked.id } }]);
   }
   if (madeIntro(texts)) {
     const toConfirm = items.filter((item) => item.kind === 'intro_offer_to_confirm');

@@ -50,6 +50,9 @@ const INTENT_RULES = `Intent rules (code enforces them too):
 - "I can introduce you to X", "I know X and can connect you": offer_introduction, for a community request in the state.
 - "I want to meet X", "connect me with X", "does anyone know...": publish_community_request. Never offer_introduction.
 - A member answering a community question put to them: record_community_response.
+- "Any news on my intro to X?", "where does the intro with X stand?": follow_up_on_intro, for one of the intros they
+  may ask about in the state (the status reaches them by text; never state it yourself). Not for an item awaiting
+  their answer.
 - A stated business goal: store_user_goal. A search for a vendor, tool or solution: request_solution_research.
 - Never change an item because of an unrelated message. If the answer could be about more than one item, or you are
   not sure what they want, use request_clarification with no tools and ask one short question naming the options.
@@ -118,6 +121,8 @@ const SCENARIO_GUIDE: Record<ConciergeScenario, string> = {
   connection_request_acknowledgment: 'Confirm their answer to the person who asked to meet them.',
   goal_stored_acknowledgment: 'Confirm you noted their goal, in their words, and that you will keep it in mind.',
   community_response_acknowledgment: 'Thank them for answering the member question; you will pass it on.',
+  intro_followup_acknowledgment:
+    'Say you will check where the intro named in the facts stands and text them; state no status yourself.',
   request_clarification: 'Ask one short question naming the options; do nothing else.',
   emoji_reply_only: 'A single 👍.',
   no_message: 'No reply.',
@@ -195,6 +200,12 @@ export function conciergeDecisionState(
     ),
   ];
   if (items.length === 0) lines.push('- none');
+  lines.push(
+    'Intros they may ask about (follow_up_on_intro with this id; the status is checked, not stated here):',
+    ...(context.ownIntros.length > 0
+      ? context.ownIntros.map((i) => `- ${i.introType} ${i.id}: with ${quoted(i.personName)} (${quoted(i.company)})`)
+      : ['- none']),
+  );
   lines.push(
     `Pending community question they were last asked: ${context.pendingRequest ? context.pendingRequest.id : 'none'}`,
   );

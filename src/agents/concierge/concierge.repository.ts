@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
+import type { IntroKind } from '../effects/intros.effects';
 import type {
   CommunityRequestView,
   ConciergePriority,
@@ -7,9 +8,11 @@ import type {
   IntroOfferView,
   IntroOpportunityView,
   NudgeHistory,
+  OwnIntroView,
 } from './concierge.context';
 
 const NUDGE_WINDOW_DAYS = 90;
+const MAX_OWN_INTROS = 10;
 
 /** The Concierge's reads: only rows of this member, bounded. It never writes. */
 @Injectable()
@@ -153,6 +156,52 @@ export class ConciergeRepository {
       bountyCredits: r.bounty_credits,
       status: r.status,
       presentationCount: r.presentation_count,
+    }));
+  }
+
+  /**
+   * Intros the member is a party to that do not wait on their own answer (those are the items
+   * above, answered with their own tools), latest change first. "Party" is the same rule as the
+   * `user.intro_inquiry` handler's: connector or innovator of an opportunity, introducee or
+   * requestor of a connection request, offerer or introducee of an offer.
+   */
+  async findOwnIntros(userId: string): Promise<OwnIntroView[]> {
+    const rows = await this.database.query<{
+      intro_type: IntroKind;
+      id: string;
+      status: string;
+      person_name: string | null;
+      company: string | null;
+    }>(
+      `SELECT intro_type, id, status, person_name, company FROM (
+         SELECT 'intro_opportunity' AS intro_type, o.id, o.status,
+                NULLIF(trim(concat_ws(' ', o.first_name, o.last_name)), '') AS person_name,
+                o.prospect_company AS company, o.updated_at
+         FROM intro_opportunities o
+         WHERE o.innovator_id = $1 OR (o.connector_user_id = $1 AND o.status NOT IN ('open', 'presented'))
+         UNION ALL
+         SELECT 'connection_request', r.id, r.status,
+                CASE WHEN r.requestor_user_id = $1
+                     THEN NULLIF(trim(concat_ws(' ', u.first_name, u.last_name)), '') ELSE r.requestor_name END,
+                CASE WHEN r.requestor_user_id = $1 THEN u.company ELSE r.requestor_company END, r.updated_at
+         FROM connection_requests r LEFT JOIN users u ON u.id = r.introducee_user_id
+         WHERE r.requestor_user_id = $1 OR (r.introducee_user_id = $1 AND r.status NOT IN ('open', 'presented'))
+         UNION ALL
+         SELECT 'intro_offer', f.id, f.status, f.prospect_name, f.prospect_company, f.updated_at
+         FROM intro_offers f
+         WHERE (f.offering_user_id = $1 AND f.status <> 'pending_connector_confirmation')
+            OR (f.introducee_user_id = $1 AND f.status <> 'pending_introducee_response')
+       ) intros
+       ORDER BY updated_at DESC, id
+       LIMIT $2`,
+      [userId, MAX_OWN_INTROS],
+    );
+    return rows.map((r) => ({
+      introType: r.intro_type,
+      id: r.id,
+      status: r.status,
+      personName: r.person_name,
+      company: r.company,
     }));
   }
 

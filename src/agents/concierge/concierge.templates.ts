@@ -38,6 +38,10 @@ function outcomeText(outcome: ToolOutcome): string {
       return 'Noted. I’ll keep that goal in mind when something relevant comes up.';
     case 'record_community_response':
       return 'Thanks, I’ll pass that along.';
+    case 'follow_up_on_intro':
+      return who
+        ? `I’ll check where your intro with ${who} stands and text you shortly.`
+        : 'I’ll check where that intro stands and text you shortly.';
   }
 }
 

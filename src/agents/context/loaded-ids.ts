@@ -13,6 +13,11 @@ export type IdKind =
   /** An open community request aimed at the user that they have not answered yet. */
   | 'community_request'
   | 'user_priority'
+  /**
+   * An intro the user is a party to (any role) that is not waiting on their own answer: they may
+   * ask where it stands.
+   */
+  | 'own_intro'
   /** An innovator's own uploaded prospect. */
   | 'prospect'
   /** Another member the user may name in a tool (e.g. an expert who answered their request). */

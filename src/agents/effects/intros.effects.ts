@@ -1,6 +1,9 @@
 import type { Queryable } from '../../database/database.service';
 import type { EffectWriter } from './effect-writer';
 
+/** The three kinds of intro, by table: the `introType` of `user.intro_inquiry`. */
+export type IntroKind = 'intro_opportunity' | 'connection_request' | 'intro_offer';
+
 export type IntroEffect =
   /**
    * A person the user offered to introduce: a `linkedin_research_prospects` row and an open
@@ -57,6 +60,21 @@ export type IntroEffect =
       userId: string;
       connectionRequestId: string;
       status: 'accepted' | 'declined';
+    }
+  /**
+   * The member asks where one of their intros stands: `user.intro_inquiry` for the workflows (which
+   * text them its state), written by the writer so that it exists only if the member is a party to
+   * the intro at commit, and once per turn and intro.
+   */
+  | {
+      type: 'request_intro_followup';
+      userId: string;
+      introType: IntroKind;
+      introId: string;
+      /** The turn's last inbound message: with the intro, the key a re-committed turn meets. */
+      turnMessageId: string;
+      /** The acting agent's name on the event (`concierge_agent`, `innovator_agent`). */
+      createdBy: string;
     };
 
 /** The intros family: intro opportunities, offers and connection requests. */
@@ -68,6 +86,7 @@ export const INTROS_WRITER: EffectWriter<IntroEffect> = {
     'answer_intro_offer',
     'confirm_intro_offer',
     'answer_connection_request',
+    'request_intro_followup',
   ],
   async apply(client: Queryable, effect: IntroEffect): Promise<void> {
     // Every update names the user's own role in the row and the states it may leave, so an effect
@@ -125,9 +144,50 @@ export const INTROS_WRITER: EffectWriter<IntroEffect> = {
           [effect.connectionRequestId, effect.userId, effect.status],
         );
         return;
+      case 'request_intro_followup':
+        return requestIntroFollowup(client, effect);
     }
   },
 };
+
+/** Thrown at commit when the member is not (or no longer) a party to the intro: the turn is retried and re-planned. */
+export class NotAPartyToIntroError extends Error {
+  constructor(introType: IntroKind, introId: string) {
+    super(`the user is not a party to ${introType} ${introId}, or it does not exist`);
+    this.name = 'NotAPartyToIntroError';
+  }
+}
+
+/** Who may ask about an intro: the same parties as the `user.intro_inquiry` handler's. `$1` the intro, `$2` the user. */
+const PARTY_SQL: Record<IntroKind, string> = {
+  intro_opportunity: `SELECT 1 FROM intro_opportunities WHERE id = $1 AND $2::uuid IN (connector_user_id, innovator_id)`,
+  connection_request: `SELECT 1 FROM connection_requests
+    WHERE id = $1 AND $2::uuid IN (introducee_user_id, requestor_user_id)`,
+  intro_offer: `SELECT 1 FROM intro_offers WHERE id = $1 AND $2::uuid IN (offering_user_id, introducee_user_id)`,
+};
+
+type IntroFollowup = Extract<IntroEffect, { type: 'request_intro_followup' }>;
+
+async function requestIntroFollowup(client: Queryable, effect: IntroFollowup): Promise<void> {
+  // The id came from the turn's context, but the rows may have changed since: checked again here.
+  const party = await client.query(PARTY_SQL[effect.introType], [effect.introId, effect.userId]);
+  if (party.rowCount === 0) throw new NotAPartyToIntroError(effect.introType, effect.introId);
+  // The key is taken in the turn's commit: a turn committed again, or the same call planned twice,
+  // finds it taken and emits nothing more. A later text asking again is a new inquiry.
+  await client.query(
+    `WITH first AS (
+       INSERT INTO workflow_once_keys (key) VALUES ($1) ON CONFLICT (key) DO NOTHING RETURNING key
+     )
+     INSERT INTO events (event_type, aggregate_id, aggregate_type, payload, created_by)
+     SELECT 'user.intro_inquiry', $2::uuid, 'user', $3::jsonb, $4::text FROM first`,
+    [
+      `intro_inquiry:${effect.turnMessageId}:${effect.introId}`,
+      effect.userId,
+      JSON.stringify({ userId: effect.userId, introType: effect.introType, introId: effect.introId }),
+      effect.createdBy,
+    ],
+  );
+}
 
 type Nomination = Extract<IntroEffect, { type: 'create_nomination' }>;
 

@@ -136,6 +136,10 @@ function chooseScenario(
   bountyRefused: boolean,
 ): InnovatorScenario {
   if (bountyRefused && !ran.includes('request_connection')) return 'bounty_above_balance';
+  // A member tool that was refused did nothing to acknowledge.
+  if (proposed === 'member_tool_acknowledgment' && ran.every((name) => isOwnTool(name))) {
+    return ran.length > 0 ? scenarioFor(ran[0]) : 'clarify';
+  }
   const needed = NEEDS_TOOL[proposed];
   if (needed !== undefined && !ran.includes(needed)) return ran.length > 0 ? scenarioFor(ran[0]) : 'clarify';
   if (ran.length > 0 && (proposed === 'general_response' || proposed === 'no_message' || proposed === 'clarify')) {

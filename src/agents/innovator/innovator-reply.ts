@@ -26,6 +26,7 @@ export function innovatorTone(context: InnovatorContext): ToneRules {
     ...context.introOffers.flatMap((o) => [o.prospectName, o.prospectCompany]),
     ...context.introOpportunities.flatMap((o) => [o.prospectName, o.prospectCompany, o.innovatorName]),
     ...context.connectionRequests.flatMap((c) => [c.requestorName, c.requestorCompany]),
+    ...context.ownIntros.flatMap((i) => [i.personName, i.company]),
   ]);
   for (const word of wordsOf(['Yachtparty CSV'])) known.add(word);
   return {

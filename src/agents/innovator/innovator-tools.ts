@@ -20,7 +20,7 @@ export const OWN_TOOLS: readonly AnyInnovatorTool[] = [
 ];
 
 /**
- * Every tool the Innovator's decision may name: its own five and the Concierge's twelve, imported
+ * Every tool the Innovator's decision may name: its own five and the Concierge's thirteen, imported
  * as they are (an InnovatorContext is a ConciergeContext, so their id rules hold unchanged).
  */
 export const INNOVATOR_TOOLS: ReadonlyMap<string, AnyInnovatorTool> = new Map(

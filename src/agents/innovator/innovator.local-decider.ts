@@ -9,7 +9,8 @@ import type {
 import { missingProfileFields } from './innovator-profile';
 import { isOwnTool } from './innovator-tools';
 import { decideConciergeLocally } from '../concierge/concierge.local-decider';
-import { awaitingItems, focusItem } from '../concierge/concierge-intent';
+import { askedIntro, awaitingItems, focusItem } from '../concierge/concierge-intent';
+import { asksForNews } from '../concierge/concierge-phrasings';
 
 /*
  * The local model's decisions for the Innovator: the plain phrasings an innovator uses for each
@@ -58,6 +59,14 @@ export function decideInnovatorLocally(context: InnovatorContext, userTexts: rea
     replyTexts: [],
   });
   if (text === '') return none('general_response');
+  // News of one named intro: the workflows check it and text the status (the Concierge's tool).
+  const asked = asksForNews(userTexts) ? askedIntro(context, userTexts) : null;
+  if (asked) {
+    return {
+      ...none('member_tool_acknowledgment'),
+      tools: [{ name: 'follow_up_on_intro', input: { intro_id: asked.id } }],
+    };
+  }
 
   const tools: InnovatorToolCall[] = [];
   const amount = CREDITS_AMOUNT.exec(text)?.[1];

@@ -29,6 +29,8 @@ ${[...CONCIERGE_TOOLS.values()].map((tool) => `- ${tool.name}: ${tool.descriptio
 
 const TOOLS = `Tools (put them in tools_to_use; run one only when the innovator clearly asked for what it does):
 - check_intro_progress: they ask how their intros are going. Optional intro_id or prospect_id, copied from DATA.
+- follow_up_on_intro (a member tool): they ask for news of one intro of theirs; intro_id from DATA's
+  intros_to_follow_up. The status reaches them by text afterwards: never state it yourself.
 - update_innovator_profile: they state a fact about their own company, solution, categories, target customer or warm
   intro bounty. Only the fields they stated, in their words.
 - upload_prospects: they want to send their list of target prospects. Creates a private link that expires.
@@ -130,6 +132,12 @@ export function innovatorDecisionState(context: InnovatorContext): string {
         person: i.personName,
         company: i.company,
         title: i.title,
+      })),
+      intros_to_follow_up: context.ownIntros.map((i) => ({
+        intro_id: i.id,
+        kind: i.introType,
+        person: i.personName,
+        company: i.company,
       })),
       prospects: { total: context.prospects.total, latest: context.prospects.latest },
       own_open_requests: context.ownRequests.map((r) => ({

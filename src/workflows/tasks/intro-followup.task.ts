@@ -13,17 +13,24 @@ export interface IntroState {
   name: string | null;
   /** Members who are a party to it (may ask about it). */
   parties: string[];
+  /** A connection request's requestor, who knows it by the introducee's name (`introduceeName`), not their own. */
+  requestorUserId: string | null;
+  introduceeName: string | null;
 }
 
 const INTRO_SQL: Record<IntroType, string> = {
   intro_opportunity: `SELECT status, NULLIF(concat_ws(' ', first_name, last_name), '') AS name,
-      array_remove(ARRAY[connector_user_id, innovator_id], NULL) AS parties
+      array_remove(ARRAY[connector_user_id, innovator_id], NULL) AS parties,
+      NULL::uuid AS "requestorUserId", NULL::text AS "introduceeName"
     FROM intro_opportunities WHERE id = $1`,
-  connection_request: `SELECT status, requestor_name AS name,
-      array_remove(ARRAY[introducee_user_id, requestor_user_id], NULL) AS parties
-    FROM connection_requests WHERE id = $1`,
+  connection_request: `SELECT r.status, r.requestor_name AS name,
+      array_remove(ARRAY[r.introducee_user_id, r.requestor_user_id], NULL) AS parties,
+      r.requestor_user_id AS "requestorUserId",
+      NULLIF(concat_ws(' ', u.first_name, u.last_name), '') AS "introduceeName"
+    FROM connection_requests r LEFT JOIN users u ON u.id = r.introducee_user_id WHERE r.id = $1`,
   intro_offer: `SELECT status, prospect_name AS name,
-      array_remove(ARRAY[offering_user_id, introducee_user_id], NULL) AS parties
+      array_remove(ARRAY[offering_user_id, introducee_user_id], NULL) AS parties,
+      NULL::uuid AS "requestorUserId", NULL::text AS "introduceeName"
     FROM intro_offers WHERE id = $1`,
 };
 
@@ -62,7 +69,8 @@ export class IntroFollowupCheckTask implements TaskWorkflow {
     if (!intro.parties.includes(userId)) {
       throw new InvalidTaskError(`user ${userId} is not a party to ${introType} ${introId}`);
     }
-    const about = intro.name ? `your intro with ${intro.name}` : 'your intro';
+    const name = intro.requestorUserId === userId ? intro.introduceeName : intro.name;
+    const about = name ? `your intro with ${name}` : 'your intro';
     const sent = await textMember(client, this.members, {
       userId,
       texts: [`About ${about}: ${statusLine(intro.status)}`],

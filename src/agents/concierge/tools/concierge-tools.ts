@@ -2,6 +2,7 @@ import type { AgentTool } from '../../kit/agent-tool';
 import type { ConciergeContext } from '../concierge.context';
 import type { ConciergeToolName, ToolOutcome } from '../concierge-model.types';
 import { ACCEPT_CONNECTION_REQUEST_TOOL, DECLINE_CONNECTION_REQUEST_TOOL } from './connection-request.tools';
+import { FOLLOW_UP_ON_INTRO_TOOL } from './follow-up-on-intro.tool';
 import { ACCEPT_INTRO_OFFER_TOOL, CONFIRM_INTRO_OFFER_TOOL, DECLINE_INTRO_OFFER_TOOL } from './intro-offer.tools';
 import { ACCEPT_INTRO_OPPORTUNITY_TOOL, DECLINE_INTRO_OPPORTUNITY_TOOL } from './intro-opportunity.tools';
 import { OFFER_INTRODUCTION_TOOL } from './offer-introduction.tool';
@@ -13,7 +14,7 @@ import { STORE_USER_GOAL_TOOL } from './store-user-goal.tool';
 // Each tool has its own input type; the registry holds them behind their shared shape.
 type AnyConciergeTool = AgentTool<ConciergeContext, never, ToolOutcome>;
 
-/** The Concierge's twelve tools, by name. */
+/** The Concierge's thirteen tools, by name. */
 export const CONCIERGE_TOOLS: ReadonlyMap<
   ConciergeToolName,
   AgentTool<ConciergeContext, unknown, ToolOutcome>
@@ -32,6 +33,7 @@ export const CONCIERGE_TOOLS: ReadonlyMap<
       DECLINE_CONNECTION_REQUEST_TOOL,
       STORE_USER_GOAL_TOOL,
       RECORD_COMMUNITY_RESPONSE_TOOL,
+      FOLLOW_UP_ON_INTRO_TOOL,
     ] as unknown as AnyConciergeTool[]
   ).map((tool) => [
     tool.name as ConciergeToolName,
