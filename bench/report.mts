@@ -4,6 +4,7 @@
  * measured and how.
  */
 import type { AffinityMode, ClaimAttemptsResult, ClaimAttemptsRun } from './claim-attempts.bench.mts';
+import type { ContextFanoutResult } from './context-fanout.bench.mts';
 import type { EngineProfileResult } from './engine-profile.bench.mts';
 import type { PipelineResult } from './engine.bench.mts';
 import type { EventStormResult } from './event-storm.bench.mts';
@@ -45,6 +46,7 @@ export interface BenchResult {
   footprint: FootprintResult;
   eventStorm?: EventStormResult;
   claimAttempts?: ClaimAttemptsResult;
+  contextFanout?: ContextFanoutResult;
 }
 
 type Percentiles = { p50: number; p95: number; p99: number };
@@ -526,6 +528,34 @@ ${lines.join('\n')}${busyStatements ? `\n- A busy attempt is one transaction wit
 ${failover}${verdictLine}`;
 }
 
+function contextFanoutSection(fanout: ContextFanoutResult): string {
+  const p = (x: { p50: number; p95: number }) => `${x.p50} / ${x.p95}`;
+  const rows = fanout.modes.map(
+    (m) =>
+      `| \`${m.mode}\`${m.reference ? ' (reference)' : ''} | ${m.turns} | ${m.unanswered} | ${p(m.replyLatencyMs)} | ${p(m.contextLoadMs)} | ${m.contextStatementsPerTurn} | ${p(m.acquireMs.context)} | ${p(m.acquireMs.renewal)} (${m.acquireMs.renewal.n}) | ${p(m.acquireMs.transaction)} | ${p(m.acquireMs.query)} | ${m.maxWaiting} | ${m.maxConnections} |`,
+  );
+  const { decision } = fanout;
+  return `## Context fan-out against the pool
+
+A member turn's Concierge context is several reads. \`CONCIERGE_CONTEXT_READS=parallel\` sends them at once, each
+on its own pooled connection; \`one_statement\` sends them as subqueries of one statement on one connection.
+${fanout.turnsInFlight} member turns in flight at once (each worker texts again as soon as it is answered) against one
+instance's pool of ${fanout.poolSize}, through the real Anthropic SDK against the stand-in with the ${fanout.model}
+latency profile; every member has a busy member's rows (priorities, intros, offers, connection and community
+requests, nudges, 24 messages of history). \`CLAIM_LEASE_MS=${fanout.leaseMs}\`, so leases are renewed every
+${Math.round(fanout.leaseMs / 3)} ms during every model call and renewals compete with other turns' context reads. Each mode
+is its own service on its own database; they take turns in ${fanout.sliceSeconds} s slices, A B B A. Context load and
+time-to-acquire are measured inside the service (bench/lib/pool-profile.js): load = first context statement asked
+for → last one answered; acquire = asking the pool for a connection → getting one.
+
+| mode | turns | unanswered | reply p50 / p95 (ms) | context load p50 / p95 (ms) | context statements per turn | acquire p50 / p95 (ms): context reads | lease renewals (count) | transactions: claims, commits | other queries | peak requests waiting | peak connections |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+**${decision.pays ? 'One statement pays' : 'One statement does not pay'}** by the rule (${decision.rule}): ${decision.why}.
+`;
+}
+
 type StormModeLike = EventStormResult['modes'][number];
 
 export function renderReport(result: BenchResult, profileBefore?: EngineProfileResult): string {
@@ -548,5 +578,6 @@ ${section(() => noticeSection(result.notice))}
 ${section(() => profileSection(result.profile, profileBefore))}
 ${section(() => (result.eventStorm ? eventStormSection(result.eventStorm) : ''))}
 ${section(() => (result.claimAttempts ? claimAttemptsSection(result.claimAttempts, result.profile) : ''))}
+${section(() => (result.contextFanout ? contextFanoutSection(result.contextFanout) : ''))}
 ${section(() => footprintSection(result.footprint))}`;
 }

@@ -137,6 +137,11 @@ const SECTIONS: Section[] = [
     run: async (url) => (await import('./claim-attempts.bench.mts')).benchClaimAttempts(url, ENV),
   },
   {
+    name: 'context-fanout',
+    what: 'the Concierge context reads against the pool: parallel statements and one statement, 8 member turns in flight',
+    run: async (url) => (await import('./context-fanout.bench.mts')).benchContextFanout(url, ENV, CONCURRENCY),
+  },
+  {
     name: 'footprint',
     what: 'start-up and memory at 1k, 10k and 100k waiting texts, and the reference',
     run: async (url) => (await import('./footprint.bench.mts')).benchFootprint(url, ENV, CONCURRENCY),
@@ -184,6 +189,7 @@ function assemble(): BenchResult {
     footprint: result('footprint'),
     eventStorm: result('event-storm'),
     claimAttempts: result('claim-attempts'),
+    contextFanout: result('context-fanout'),
   };
 }
 

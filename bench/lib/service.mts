@@ -5,6 +5,7 @@ import { freePort } from '../../test/support/free-port.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
 const PROFILER = join(import.meta.dirname, 'query-profile.js');
+const POOL_PROFILER = join(import.meta.dirname, 'pool-profile.js');
 
 /** Services still running, stopped with the benchmark however it ends. */
 const running = new Set<ChildProcess>();
@@ -24,11 +25,21 @@ export class BenchService {
     this.startedAt = startedAt;
   }
 
-  /** `profileFile`: preload bench/lib/query-profile.js, which writes the statements sent to that file on exit. */
-  static async start(env: Record<string, string>, profileFile?: string): Promise<BenchService> {
+  /**
+   * `profileFile`: preload bench/lib/query-profile.js, which writes the statements sent to that file
+   * on exit. `poolProfileFile`: preload bench/lib/pool-profile.js (pool waits, context load times).
+   */
+  static async start(
+    env: Record<string, string>,
+    profileFile?: string,
+    poolProfileFile?: string,
+  ): Promise<BenchService> {
     const port = await freePort();
     const startedAt = performance.now();
-    const preload = profileFile ? ['--require', PROFILER] : [];
+    const preload = [
+      ...(profileFile ? ['--require', PROFILER] : []),
+      ...(poolProfileFile ? ['--require', POOL_PROFILER] : []),
+    ];
     const child = spawn(process.execPath, [...preload, MAIN], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -37,6 +48,7 @@ export class BenchService {
         LOG_LEVEL: 'warn',
         ...env,
         ...(profileFile ? { QUERY_PROFILE_FILE: profileFile } : {}),
+        ...(poolProfileFile ? { POOL_PROFILE_FILE: poolProfileFile } : {}),
         PORT: String(port),
       },
       stdio: ['ignore', 'ignore', 'inherit'],

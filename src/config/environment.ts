@@ -24,6 +24,8 @@ export type RealtimeSource = (typeof REALTIME_SOURCES)[number];
 const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
 export const AGENT_PIPELINES = ['one_call', 'two_call'] as const;
 export type AgentPipeline = (typeof AGENT_PIPELINES)[number];
+export const CONCIERGE_CONTEXT_READS_MODES = ['one_statement', 'parallel'] as const;
+export type ConciergeContextReads = (typeof CONCIERGE_CONTEXT_READS_MODES)[number];
 
 /** Blank strings in .env files mean "not set", so `FOO=` falls back to the default. */
 const blankToUndefined = () =>
@@ -112,6 +114,14 @@ export class Environment {
    */
   @IsIn(AGENT_PIPELINES)
   AGENT_PIPELINE: AgentPipeline = 'one_call';
+
+  /**
+   * How a member turn's Concierge reads reach PostgreSQL. `one_statement`: one statement, one
+   * pooled connection per turn. `parallel`: ten statements at once, ten pooled connections (the
+   * reference the benchmark compares against).
+   */
+  @IsIn(CONCIERGE_CONTEXT_READS_MODES)
+  CONCIERGE_CONTEXT_READS: ConciergeContextReads = 'one_statement';
 
   @blankToUndefined()
   @IsOptional()

@@ -115,7 +115,7 @@ export class ConciergeContextLoader {
 
   async load(turn: TurnContext): Promise<ConciergeContext> {
     const userId = turn.user.id;
-    const [
+    const {
       goal,
       priorities,
       introOpportunities,
@@ -123,21 +123,10 @@ export class ConciergeContextLoader {
       connectionRequests,
       ownIntros,
       openRequests,
-      bounty,
+      warmIntroBounty: bounty,
       nudges,
-      lastScenario,
-    ] = await Promise.all([
-      this.repository.findGoal(userId),
-      this.repository.findPriorities(userId),
-      this.repository.findIntroOpportunities(userId),
-      this.repository.findIntroOffers(userId),
-      this.repository.findConnectionRequests(userId),
-      this.repository.findOwnIntros(userId),
-      this.repository.findOpenRequests(userId),
-      this.repository.findWarmIntroBounty(userId),
-      this.repository.findNudgeHistory(userId, turn.now),
-      this.repository.findLastTurnScenario(userId),
-    ]);
+      lastTurnScenario: lastScenario,
+    } = await this.repository.read(userId, turn.now);
     const pendingPriority = priorities
       .filter((p) => p.itemType === 'community_request' && p.status === 'presented')
       .sort((a, b) => (b.presentedAt?.getTime() ?? 0) - (a.presentedAt?.getTime() ?? 0))
