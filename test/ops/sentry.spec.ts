@@ -197,14 +197,17 @@ describe('Sentry reporting (black-box)', () => {
     await proxy.close();
     await expectEventually(
       () => {
-        expect(outageReports().map((event) => (event.tags as { channel: string }).channel).sort()).toEqual([
-          'agent-events',
-          'user-messages',
-        ]);
+        expect(
+          outageReports()
+            .map((event) => (event.tags as { channel: string }).channel)
+            .sort(),
+        ).toEqual(['agent-events', 'user-messages']);
       },
       { timeoutMs: 60_000 },
     );
-    expect(outageReports().find((event) => String(event.message).startsWith('subscription user-messages'))).toMatchObject({
+    expect(
+      outageReports().find((event) => String(event.message).startsWith('subscription user-messages')),
+    ).toMatchObject({
       level: 'error',
       message: 'subscription user-messages down past its grace',
     });
