@@ -53,10 +53,15 @@ describe('community askers', () => {
       ).toBe('closed'),
     );
   };
-  /** Every text ever queued on the request's subject (superseded ones too: a second notice would count). */
+  /**
+   * Every text ever queued about the request (superseded ones too: a second notice would count): on
+   * its subject, or on an answer's (each member here hears of this request's answers only).
+   */
   const onSubject = async (userId: string, requestId: string) =>
     (await h.queued(userId))
-      .filter((row) => row.subject === `community_request:${requestId}`)
+      .filter(
+        (row) => row.subject === `community_request:${requestId}` || row.subject?.startsWith('community_response:'),
+      )
       .map((row) => [row.final_message, row.priority]);
   const answer = async (requestId: string, expert: SeededUser, asker: SeededUser, text: string) => {
     const responseId = (

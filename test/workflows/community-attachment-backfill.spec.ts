@@ -74,7 +74,7 @@ describe(`migration ${BACKFILL}: earlier answers for members attached before att
     );
   const notices = async (userId: string) =>
     (await h.queued(userId))
-      .filter((row) => row.subject?.startsWith('community_request:'))
+      .filter((row) => row.subject?.startsWith('community_response:'))
       .map((row) => row.final_message);
 
   it('tells each attached member of earlier answers to open requests once, and nothing of settled ones', async () => {

@@ -54,6 +54,15 @@ describe('community workflows', () => {
       )
     ).rows[0].id;
 
+  /** Quiet hours around now (UTC): the member's texts stay queued, where a newer one could supersede them. */
+  const inQuietHours = async (member: SeededUser) => {
+    const clock = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString().slice(11, 16);
+    await h.db.pool.query(
+      `UPDATE users SET timezone = 'UTC', quiet_hours_start = $2, quiet_hours_end = $3 WHERE id = $1`,
+      [member.userId, clock(-60), clock(60)],
+    );
+  };
+
   let requester: SeededUser;
   let experts: SeededUser[];
   let requestId: string;
@@ -148,7 +157,7 @@ describe('community workflows', () => {
       [
         'Someone in the network answered your question about usage-based pricing: Anchor on a committed minimum, then meter overage.',
         'high',
-        `community_request:${requestId}`,
+        `community_response:${responseId}`,
       ],
     ]);
     expect((await priorityStatus(expert.userId, requestId)).status).toBe('actioned');
@@ -164,6 +173,7 @@ describe('community workflows', () => {
 
   it('tells every member who attached a question of each answer, once per answer and member, under replay', async () => {
     const asker = await h.member();
+    await inQuietHours(asker);
     const [first, second] = [
       await h.member({ expertise: ['solar permits'] }),
       await h.member({ expertise: ['solar permits'] }),
@@ -181,6 +191,7 @@ describe('community workflows', () => {
 
     // Attached twice (two questions, one replayed): recorded per question, told once per answer.
     const early = await h.member();
+    await inQuietHours(early);
     const earlyAsk = await ask(early, {
       ...solar,
       expertiseNeeded: ['solar permits'],
@@ -210,18 +221,21 @@ describe('community workflows', () => {
 
     // A member who attaches after that answer hears of it at once.
     const late = await h.member();
+    await inQuietHours(late);
     const lateAsk = await ask(late, { ...solar, requestSummary: 'solar paperwork' });
     await h.done(lateAsk);
     await h.replay(lateAsk);
     const secondAnswer = await answered(second, 'Use a permit expediter.');
 
-    // Every text on the request's subject (queued, sent or superseded by a newer one) is a notice.
+    // Every answer notice ever queued. The members are in quiet hours, so both wait in the queue:
+    // the second answer must not supersede the first, since each carries its own news.
     const notices = (userId: string) =>
       expectEventually(async () => {
         const tasks = await h.tasks(userId, 'community_response_available');
         expect(tasks.map((task) => task.status)).toEqual(tasks.map(() => 'completed'));
-        const rows = (await h.queued(userId)).filter((row) => row.subject === `community_request:${request.id}`);
+        const rows = (await h.queued(userId)).filter((row) => row.final_message.startsWith('Someone in the network'));
         expect(rows).toHaveLength(2);
+        expect(rows.map((row) => row.status)).toEqual(['queued', 'queued']);
         return rows.map((row) => row.final_message).sort();
       });
     expect(await notices(asker.userId)).toEqual([
