@@ -13,8 +13,9 @@ import { parseTaskContext, taskUser } from './task-context';
 /**
  * `community_response_available` (from `community.response_received`, for the requester and each
  * member who attached a question to the request): a `community_response` priority and the answer's
- * summary as a `high` text on the request's subject, once per answer and member whatever creates
- * the task.
+ * summary as a `high` text, once per answer and member whatever creates the task. Each answer is
+ * its own subject: a second answer must not supersede the first while the first is still queued
+ * (quiet hours, budgets), since each carries news of its own.
  */
 @Injectable()
 export class CommunityResponseAvailableTask implements TaskWorkflow {
@@ -59,7 +60,7 @@ export class CommunityResponseAvailableTask implements TaskWorkflow {
           ? `Someone in the network answered your question about ${topic}: ${summary}`
           : `Someone in the network answered your question about ${topic}. Want the details?`,
       ],
-      subject: `community_request:${requestId}`,
+      subject: `community_response:${responseId}`,
       priority: 'high',
       data: { kind: 'community_response', requestId, responseId },
     });
