@@ -63,22 +63,6 @@ describe('community askers', () => {
         (row) => row.subject === `community_request:${requestId}` || row.subject?.startsWith('community_response:'),
       )
       .map((row) => [row.final_message, row.priority]);
-  const answer = async (requestId: string, expert: SeededUser, asker: SeededUser, text: string) => {
-    const responseId = (
-      await h.db.pool.query<{ id: string }>(
-        `INSERT INTO community_responses (request_id, user_id, response_text) VALUES ($1, $2, $3) RETURNING id`,
-        [requestId, expert.userId, text],
-      )
-    ).rows[0].id;
-    await h.done(
-      await h.emit(
-        'community.response_received',
-        { requestId, responseId, responderUserId: expert.userId, requestingUserId: asker.userId },
-        { id: requestId, type: 'community_request' },
-      ),
-    );
-    return responseId;
-  };
 
   it('tells the requester and every attached member, once each, that an expired request drew no answer', async () => {
     const asker = await h.member();
@@ -119,7 +103,7 @@ describe('community askers', () => {
     await h.member({ expertise: ['bee keeping'] });
     await h.done(await ask(asker, 'bee keeping', 'bee keeping'));
     const request = await requestOf(asker);
-    await answer(request.id, expert, asker, 'Start with two hives.');
+    await h.answer(request.id, expert, asker, 'Start with two hives.');
     await expectEventually(async () => expect(await onSubject(asker.userId, request.id)).toHaveLength(1));
 
     await expire(request.id);
@@ -136,7 +120,7 @@ describe('community askers', () => {
     const request = await requestOf(asker);
     const attached = await h.member();
     await h.done(await ask(attached, 'cold storage', 'our cold chain'));
-    const responseId = await answer(request.id, expert, asker, 'Rent a reefer before you buy one.');
+    const responseId = await h.answer(request.id, expert, asker, 'Rent a reefer before you buy one.');
     await expectEventually(async () => expect(await onSubject(attached.userId, request.id)).toHaveLength(1));
     // Someone else's request, which `attached` never attached to.
     const otherAsker = await h.member();
@@ -144,7 +128,7 @@ describe('community askers', () => {
     await h.member({ expertise: ['sourdough'] });
     await h.done(await ask(otherAsker, 'sourdough', 'sourdough'));
     const other = await requestOf(otherAsker);
-    const othersAnswer = await answer(other.id, otherExpert, otherAsker, 'Feed it twice a day.');
+    const othersAnswer = await h.answer(other.id, otherExpert, otherAsker, 'Feed it twice a day.');
 
     const judge = (userId: string, context: Record<string, unknown>) =>
       h.addTask({ taskType: 'process_community_response', userId, context, maxRetries: 5 }).then((id) => h.runTask(id));

@@ -49,22 +49,6 @@ describe(`migration ${BACKFILL}: earlier answers for members attached before att
       ])
     ).rows[0].id;
   };
-  const answer = async (requestId: string, expert: SeededUser, asker: SeededUser, text: string) => {
-    const responseId = (
-      await h.db.pool.query<{ id: string }>(
-        `INSERT INTO community_responses (request_id, user_id, response_text) VALUES ($1, $2, $3) RETURNING id`,
-        [requestId, expert.userId, text],
-      )
-    ).rows[0].id;
-    await h.done(
-      await h.emit(
-        'community.response_received',
-        { requestId, responseId, responderUserId: expert.userId, requestingUserId: asker.userId },
-        { id: requestId, type: 'community_request' },
-      ),
-    );
-    return responseId;
-  };
   /** The attachment as the attachments migration wrote it from the bus: no notice came with it. */
   const attachedFromBus = (requestId: string, member: SeededUser, summary: string) =>
     h.db.pool.query(
@@ -84,9 +68,9 @@ describe(`migration ${BACKFILL}: earlier answers for members attached before att
     // An expert whose answer is still on its way (no event handled yet) keeps the request open.
     const slow = await h.member({ expertise: ['cider making'] });
     const openRequest = await ask(asker, 'cider making');
-    const told = await answer(openRequest, expert, asker, 'Use a cold ferment.');
+    const told = await h.answer(openRequest, expert, asker, 'Use a cold ferment.');
     // The member's own answer is not news to them.
-    const own = await answer(openRequest, member, asker, 'Wild yeast works too.');
+    const own = await h.answer(openRequest, member, asker, 'Wild yeast works too.');
     await h.db.pool.query(
       `INSERT INTO community_responses (request_id, user_id, response_text) VALUES ($1, $2, 'Later.')`,
       [openRequest, slow.userId],
@@ -109,7 +93,7 @@ describe(`migration ${BACKFILL}: earlier answers for members attached before att
     const closedExpert = await h.member({ expertise: ['kite surfing'] });
     await h.member({ expertise: ['kite surfing'] });
     const closedRequest = await ask(closedAsker, 'kite surfing');
-    await answer(closedRequest, closedExpert, closedAsker, 'Take lessons first.');
+    await h.answer(closedRequest, closedExpert, closedAsker, 'Take lessons first.');
     await attachedFromBus(closedRequest, member, 'kites');
     await h.db.pool.query(`UPDATE community_requests SET status = 'closed' WHERE id = $1`, [closedRequest]);
 

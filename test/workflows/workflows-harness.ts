@@ -157,6 +157,24 @@ export class WorkflowsHarness {
     return rows.rows[0].n;
   }
 
+  /** An expert's answer to a community request, as the Concierge records it, once its event is handled. */
+  async answer(requestId: string, expert: SeededUser, asker: SeededUser, text: string): Promise<string> {
+    const responseId = (
+      await this.db.pool.query<{ id: string }>(
+        `INSERT INTO community_responses (request_id, user_id, response_text) VALUES ($1, $2, $3) RETURNING id`,
+        [requestId, expert.userId, text],
+      )
+    ).rows[0].id;
+    await this.done(
+      await this.emit(
+        'community.response_received',
+        { requestId, responseId, responderUserId: expert.userId, requestingUserId: asker.userId },
+        { id: requestId, type: 'community_request' },
+      ),
+    );
+    return responseId;
+  }
+
   async eventsOfType(eventType: string): Promise<Array<{ payload: Record<string, unknown>; created_by: string }>> {
     const rows = await this.db.pool.query<{ payload: Record<string, unknown>; created_by: string }>(
       `SELECT payload, created_by FROM events WHERE event_type = $1 ORDER BY created_at, id`,
