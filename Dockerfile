@@ -41,10 +41,12 @@ COPY --from=build /app/dist ./dist
 # ../../supabase/migrations.
 COPY supabase/migrations ./supabase/migrations
 COPY scripts/healthcheck.js ./scripts/healthcheck.js
+# Caps V8's heap at half the container's memory limit (cgroup), then execs the command.
+COPY scripts/docker-entrypoint.sh ./scripts/docker-entrypoint.sh
 USER node
 EXPOSE 8080
 # Liveness only (GET /health/live). Docker and Compose use it; Cloud Run ignores it and uses the
 # probes configured at deploy time (docs/deploy.md).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "scripts/healthcheck.js"]
-ENTRYPOINT ["/usr/bin/tini", "--"]
+ENTRYPOINT ["/usr/bin/tini", "--", "sh", "/app/scripts/docker-entrypoint.sh"]
 CMD ["node", "dist/main.js"]
