@@ -71,8 +71,11 @@ describe('agent task runner', () => {
       `SELECT final_message AS text FROM message_queue WHERE user_id = $1 AND agent_id = 'bouncer'`,
       [user.userId],
     );
+    // A queued nudge the dispatcher sent is an outbound row too: counted once, as its queue row.
     const sent = await db.pool.query<{ text: string }>(
-      `SELECT content AS text FROM messages WHERE user_id = $1 AND direction = 'outbound' AND role = 'bouncer'`,
+      `SELECT content AS text FROM messages m
+       WHERE user_id = $1 AND direction = 'outbound' AND role = 'bouncer'
+         AND NOT EXISTS (SELECT 1 FROM message_queue q WHERE q.delivered_message_id = m.id)`,
       [user.userId],
     );
     return [...queued.rows, ...sent.rows].map((row) => row.text);
@@ -81,7 +84,8 @@ describe('agent task runner', () => {
   it('turns a due Bouncer re-engagement task into a nudge with no other service running', async () => {
     const user = await seedUser(db.pool);
     await db.pool.query(
-      `UPDATE users SET first_name = 'Ada', last_name = 'Byron', company = 'Engines', title = 'CTO', name_dropped = 'Charles'
+      `UPDATE users SET first_name = 'Ada', last_name = 'Byron', company = 'Engines', title = 'CTO', name_dropped = 'Charles',
+         quiet_hours_start = '00:00', quiet_hours_end = '00:00'
        WHERE id = $1`,
       [user.userId],
     );
@@ -100,7 +104,12 @@ describe('agent task runner', () => {
     });
     expect((await task(id)).result_json).toMatchObject({ systemMessageId: expect.any(String) });
 
+    // Sent, and still one nudge (no quiet hours for Ada, so the dispatcher sends it at once).
     const [nudge] = await expectEventually(async () => {
+      const sent = await db.pool.query(`SELECT 1 FROM message_queue WHERE user_id = $1 AND status = 'sent'`, [
+        user.userId,
+      ]);
+      expect(sent.rowCount).toBe(1);
       const texts = await nudges(user);
       expect(texts).toHaveLength(1);
       return texts;
