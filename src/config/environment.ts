@@ -116,9 +116,10 @@ export class Environment {
   AGENT_PIPELINE: AgentPipeline = 'one_call';
 
   /**
-   * How a member turn's Concierge reads reach PostgreSQL. `one_statement`: one statement, one
-   * pooled connection per turn. `parallel`: ten statements at once, ten pooled connections (the
-   * reference the benchmark compares against).
+   * How a member turn's context reads reach PostgreSQL, for both member agents. `one_statement`:
+   * the Concierge's ten reads as one statement, and an Innovator turn's own six as a second, so one
+   * pooled connection per Concierge turn and two per Innovator turn. `parallel`: each read alone,
+   * all at once (10 and 16 connections; the reference the benchmark compares against).
    */
   @IsIn(CONCIERGE_CONTEXT_READS_MODES)
   CONCIERGE_CONTEXT_READS: ConciergeContextReads = 'one_statement';

@@ -8,6 +8,7 @@ import type {
   OwnIntroView,
 } from './concierge.context';
 import type { IntroKind } from '../effects/intros.effects';
+import { oneStatement, toDate, type ReadSet } from '../context/read-set';
 
 export const NUDGE_WINDOW_DAYS = 90;
 const MAX_OWN_INTROS = 10;
@@ -27,28 +28,10 @@ export interface ConciergeReads {
 }
 
 /**
- * A row as a read returns it. Timestamps are Dates when the read ran alone and ISO strings when it
- * ran inside the one statement (JSON): `toDate` makes them the same Date (both keep milliseconds).
+ * The Concierge's reads. Every read's parameters are the first `arity` of ($1 user id, $2 now, $3
+ * nudge window in days), so each can run alone or as a subquery of the one statement.
  */
-type Row = Record<string, unknown>;
-
-const toDate = (value: unknown): Date | null =>
-  value === null || value === undefined ? null : value instanceof Date ? value : new Date(value as string);
-
-/**
- * One of the Concierge's reads: its SQL and how its rows become a value of ConciergeReads. Every
- * read's parameters are the first `arity` of ($1 user id, $2 now, $3 nudge window in days), so each
- * can run alone or as a subquery of the one statement that runs them all.
- */
-interface ConciergeRead<K extends keyof ConciergeReads> {
-  arity: 1 | 3;
-  sql: string;
-  map(rows: Row[], userId: string): ConciergeReads[K];
-}
-
-type ConciergeReadSet = { [K in keyof ConciergeReads]: ConciergeRead<K> };
-
-export const CONCIERGE_READS: ConciergeReadSet = {
+export const CONCIERGE_READS: ReadSet<ConciergeReads> = {
   goal: {
     arity: 1,
     sql: `SELECT response_pattern->'user_goal' AS goal FROM users WHERE id = $1`,
@@ -229,27 +212,7 @@ export const CONCIERGE_READS: ConciergeReadSet = {
   },
 };
 
-const READ_NAMES = Object.keys(CONCIERGE_READS) as Array<keyof ConciergeReads>;
-
-/**
- * Every read as a subquery of one statement: one connection and one round trip per turn instead of
- * one per read, and one snapshot for all of them. Each read's rows come back as a JSON array in the read's
- * own order (json_agg over a sorted subquery keeps it: nothing sits between the sort and the
- * aggregate).
- */
-export const CONCIERGE_READS_IN_ONE_STATEMENT = `SELECT ${READ_NAMES.map(
-  (name) =>
-    `(SELECT coalesce(json_agg(read_rows), '[]'::json) FROM (${CONCIERGE_READS[name].sql}) read_rows) AS "${name}"`,
-).join(',\n       ')}`;
+/** All ten reads as one statement (see `oneStatement`). */
+export const CONCIERGE_READS_IN_ONE_STATEMENT = oneStatement(CONCIERGE_READS);
 
 export const conciergeReadParams = (userId: string, now: Date): unknown[] => [userId, now, NUDGE_WINDOW_DAYS];
-
-/** The one statement's single row, mapped by each read exactly as if it had run alone. */
-export function mapOneStatementRow(row: Record<keyof ConciergeReads, Row[]>, userId: string): ConciergeReads {
-  return Object.fromEntries(
-    READ_NAMES.map((name) => [name, CONCIERGE_READS[name].map(row[name], userId)]),
-  ) as unknown as ConciergeReads;
-}
-
-/** Each read alone, as the pieces of ConciergeReads, in READ_NAMES order. */
-export const readNames = (): ReadonlyArray<keyof ConciergeReads> => READ_NAMES;

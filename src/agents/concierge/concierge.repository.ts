@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { ConciergeContextReads, Environment } from '../../config/environment';
 import { DatabaseService } from '../../database/database.service';
+import { readEachAlone, readInOneStatement } from '../context/read-set';
 import {
   CONCIERGE_READS,
   CONCIERGE_READS_IN_ONE_STATEMENT,
   conciergeReadParams,
-  mapOneStatementRow,
-  readNames,
   type ConciergeReads,
 } from './concierge-context.reads';
 
@@ -29,26 +28,9 @@ export class ConciergeRepository {
   }
 
   read(userId: string, now: Date): Promise<ConciergeReads> {
-    return this.mode === 'parallel' ? this.readInParallel(userId, now) : this.readInOneStatement(userId, now);
-  }
-
-  async readInOneStatement(userId: string, now: Date): Promise<ConciergeReads> {
-    const [row] = await this.database.query<Parameters<typeof mapOneStatementRow>[0]>(
-      CONCIERGE_READS_IN_ONE_STATEMENT,
-      conciergeReadParams(userId, now),
-    );
-    return mapOneStatementRow(row, userId);
-  }
-
-  async readInParallel(userId: string, now: Date): Promise<ConciergeReads> {
     const params = conciergeReadParams(userId, now);
-    const values = await Promise.all(
-      readNames().map(async (name) => {
-        const read = CONCIERGE_READS[name];
-        const rows = await this.database.query(read.sql, params.slice(0, read.arity));
-        return [name, read.map(rows, userId)] as const;
-      }),
-    );
-    return Object.fromEntries(values) as unknown as ConciergeReads;
+    return this.mode === 'parallel'
+      ? readEachAlone(this.database, CONCIERGE_READS, params, userId)
+      : readInOneStatement(this.database, CONCIERGE_READS, CONCIERGE_READS_IN_ONE_STATEMENT, params, userId);
   }
 }

@@ -70,13 +70,10 @@ export class InnovatorContextLoader {
 
   async load(turn: TurnContext): Promise<InnovatorContext> {
     const userId = turn.user.id;
-    const [base, profile, availableCredits, intros, prospects, ownRequests] = await Promise.all([
+    // Two statements at once (one_statement mode): the Concierge's reads and the innovator's own.
+    const [base, { profile, availableCredits, intros, prospects, ownRequests }] = await Promise.all([
       this.concierge.load(turn),
-      this.repository.findProfile(userId),
-      this.repository.availableCredits(userId),
-      this.repository.findIntros(userId),
-      this.repository.findProspects(userId),
-      this.repository.findOwnRequests(userId),
+      this.repository.readContext(userId),
     ]);
     // The innovator's own intros are not added under the Concierge's kinds: those mean "awaiting
     // this user's answer" (they are the connector or the introducee), never "the user is the innovator".
