@@ -25,10 +25,17 @@ export interface ProcessFootprint {
   startToReadyMs: number;
   rssIdleMb: number;
   backlogs: BacklogPoint[];
+  /** --max-old-space-size the process ran with (MB), when capped. */
+  heapCapMb?: number;
 }
+
+/** What the image's entrypoint gives V8 in a 512 MiB container (half the limit), as Cloud Run is deployed. */
+export const CONTAINER_HEAP_CAP_MB = 256;
 
 export interface FootprintResult {
   service: ProcessFootprint;
+  /** The same service with the heap capped as the image caps it in a 512 MiB container (absent in older results). */
+  serviceHeapCapped?: ProcessFootprint;
   /** graphile-worker in a process of its own, with a no-op task and the same concurrency. */
   reference: ProcessFootprint;
 }
@@ -54,8 +61,13 @@ async function drain(pid: number, left: () => Promise<number>): Promise<{ rssPea
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
 
-async function serviceFootprint(serverUrl: string, env: Record<string, string>): Promise<ProcessFootprint> {
-  const url = await createDatabase(serverUrl, 'bench_footprint', true);
+async function serviceFootprint(
+  serverUrl: string,
+  env: Record<string, string>,
+  name = 'realtime-processor',
+  database = 'bench_footprint',
+): Promise<ProcessFootprint> {
+  const url = await createDatabase(serverUrl, database, true);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
   pool.on('error', () => undefined);
@@ -88,7 +100,7 @@ async function serviceFootprint(serverUrl: string, env: Record<string, string>):
     backlogs.push({ waiting, ...point });
   }
   await pool.end();
-  return { name: 'realtime-processor', startToReadyMs: round(startToReadyMs), rssIdleMb, backlogs };
+  return { name, startToReadyMs: round(startToReadyMs), rssIdleMb, backlogs };
 }
 
 /** graphile-worker started as its own process; resolves once it printed "ready". */
@@ -153,8 +165,17 @@ export async function benchFootprint(
   concurrency: number,
 ): Promise<FootprintResult> {
   const service = await serviceFootprint(serverUrl, env);
+  const serviceHeapCapped = {
+    ...(await serviceFootprint(
+      serverUrl,
+      { ...env, NODE_OPTIONS: `--max-old-space-size=${CONTAINER_HEAP_CAP_MB}` },
+      `realtime-processor, heap capped at ${CONTAINER_HEAP_CAP_MB} MB`,
+      'bench_footprint_capped',
+    )),
+    heapCapMb: CONTAINER_HEAP_CAP_MB,
+  };
   const reference = await referenceFootprint(serverUrl, concurrency);
-  return { service, reference };
+  return { service, serviceHeapCapped, reference };
 }
 
 // `node bench/footprint.bench.mts` runs it alone (after `npm run build`) and prints JSON.
