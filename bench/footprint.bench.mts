@@ -61,46 +61,63 @@ async function drain(pid: number, left: () => Promise<number>): Promise<{ rssPea
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
 
-async function serviceFootprint(
-  serverUrl: string,
-  env: Record<string, string>,
-  name = 'realtime-processor',
-  database = 'bench_footprint',
-): Promise<ProcessFootprint> {
-  const url = await createDatabase(serverUrl, database, true);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
-  pool.on('error', () => undefined);
-  const idle = await BenchService.start({ DATABASE_URL: url, ...env });
-  const startToReadyMs = await idle.waitConnected();
-  await settle();
-  const rssIdleMb = await idle.rssMb();
-  await idle.stop();
+interface ServiceVariant {
+  name: string;
+  env: Record<string, string>;
+  database: string;
+  heapCapMb?: number;
+}
 
-  const backlogs: BacklogPoint[] = [];
-  for (const [index, waiting] of BACKLOGS.entries()) {
-    // Written while the service is down: users × 10 texts each.
-    await pool.query(
-      `WITH u AS (
-         INSERT INTO users (phone_number) SELECT '+17' || $3 || lpad(g::text, 7, '0') FROM generate_series(1, $1) g RETURNING id, phone_number),
-       c AS (INSERT INTO conversations (user_id, phone_number) SELECT id, phone_number FROM u RETURNING id, user_id)
-       INSERT INTO messages (conversation_id, user_id, role, content, direction, status, created_at)
-       SELECT c.id, c.user_id, 'user', 'backlog text ' || n, 'inbound', 'delivered', clock_timestamp()
-       FROM c CROSS JOIN generate_series(1, $2) n`,
-      [waiting / TEXTS_PER_USER, TEXTS_PER_USER, index],
-    );
-    const busy = await BenchService.start({ DATABASE_URL: url, ...env });
-    const point = await drain(busy.child.pid!, async () => {
-      const { rows } = await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND processing_state <> 'done'`,
-      );
-      return rows[0].n;
-    });
-    await busy.stop();
-    backlogs.push({ waiting, ...point });
+/**
+ * The service's footprint in each variant, interleaved: every backlog size is worked off by each
+ * variant in turn (each on its own database), so a slow stretch of the shared machine is not
+ * charged to one variant.
+ */
+async function serviceFootprints(serverUrl: string, variants: ServiceVariant[]): Promise<ProcessFootprint[]> {
+  const runs = [];
+  for (const variant of variants) {
+    const url = await createDatabase(serverUrl, variant.database, true);
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
+    pool.on('error', () => undefined);
+    const idle = await BenchService.start({ DATABASE_URL: url, ...variant.env });
+    const startToReadyMs = await idle.waitConnected();
+    await settle();
+    const rssIdleMb = await idle.rssMb();
+    await idle.stop();
+    runs.push({ variant, url, pool, startToReadyMs, rssIdleMb, backlogs: [] as BacklogPoint[] });
   }
-  await pool.end();
-  return { name, startToReadyMs: round(startToReadyMs), rssIdleMb, backlogs };
+  for (const [index, waiting] of BACKLOGS.entries()) {
+    for (const run of runs) {
+      // Written while the service is down: users × 10 texts each.
+      await run.pool.query(
+        `WITH u AS (
+           INSERT INTO users (phone_number) SELECT '+17' || $3 || lpad(g::text, 7, '0') FROM generate_series(1, $1) g RETURNING id, phone_number),
+         c AS (INSERT INTO conversations (user_id, phone_number) SELECT id, phone_number FROM u RETURNING id, user_id)
+         INSERT INTO messages (conversation_id, user_id, role, content, direction, status, created_at)
+         SELECT c.id, c.user_id, 'user', 'backlog text ' || n, 'inbound', 'delivered', clock_timestamp()
+         FROM c CROSS JOIN generate_series(1, $2) n`,
+        [waiting / TEXTS_PER_USER, TEXTS_PER_USER, index],
+      );
+      const busy = await BenchService.start({ DATABASE_URL: run.url, ...run.variant.env });
+      const point = await drain(busy.child.pid!, async () => {
+        const { rows } = await run.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND processing_state <> 'done'`,
+        );
+        return rows[0].n;
+      });
+      await busy.stop();
+      run.backlogs.push({ waiting, ...point });
+    }
+  }
+  await Promise.all(runs.map((run) => run.pool.end()));
+  return runs.map(({ variant, startToReadyMs, rssIdleMb, backlogs }) => ({
+    name: variant.name,
+    startToReadyMs: round(startToReadyMs),
+    rssIdleMb,
+    backlogs,
+    ...(variant.heapCapMb !== undefined ? { heapCapMb: variant.heapCapMb } : {}),
+  }));
 }
 
 /** graphile-worker started as its own process; resolves once it printed "ready". */
@@ -164,16 +181,15 @@ export async function benchFootprint(
   env: Record<string, string>,
   concurrency: number,
 ): Promise<FootprintResult> {
-  const service = await serviceFootprint(serverUrl, env);
-  const serviceHeapCapped = {
-    ...(await serviceFootprint(
-      serverUrl,
-      { ...env, NODE_OPTIONS: `--max-old-space-size=${CONTAINER_HEAP_CAP_MB}` },
-      `realtime-processor, heap capped at ${CONTAINER_HEAP_CAP_MB} MB`,
-      'bench_footprint_capped',
-    )),
-    heapCapMb: CONTAINER_HEAP_CAP_MB,
-  };
+  const [service, serviceHeapCapped] = await serviceFootprints(serverUrl, [
+    { name: 'realtime-processor', env, database: 'bench_footprint' },
+    {
+      name: `realtime-processor, heap capped at ${CONTAINER_HEAP_CAP_MB} MB`,
+      env: { ...env, NODE_OPTIONS: `--max-old-space-size=${CONTAINER_HEAP_CAP_MB}` },
+      database: 'bench_footprint_capped',
+      heapCapMb: CONTAINER_HEAP_CAP_MB,
+    },
+  ]);
   const reference = await referenceFootprint(serverUrl, concurrency);
   return { service, serviceHeapCapped, reference };
 }
