@@ -88,6 +88,30 @@ describe('Concierge context reads: one statement and parallel reads see the same
     expect(ivyReads.warmIntroBounty).toBe(40);
   });
 
+  it('breaks ties by id, the same way in both modes (rows written by one statement share created_at)', async () => {
+    const tia = await seedUser(db.pool, { verified: true, poc_agent_type: 'concierge', first_name: 'Tia' });
+    // Written in descending id order, so the heap's order is the reverse of the tiebreak's.
+    const ids = ['f', '8', '1'].map((digit) => `${digit.repeat(8)}-0000-4000-8000-000000000000`);
+    await db.pool.query(
+      `INSERT INTO user_priorities (id, user_id, priority_rank, item_type, item_id, status, item_summary)
+       SELECT id, $1, 1, 'intro_opportunity', gen_random_uuid(), 'active', 'tied'
+       FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, n) ORDER BY n`,
+      [tia.userId, ids],
+    );
+    await db.pool.query(
+      `INSERT INTO intro_opportunities (id, connector_user_id, first_name, last_name, bounty_credits, status)
+       SELECT id, $1, 'Tied', 'Prospect', 10, 'open'
+       FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, n) ORDER BY n`,
+      [tia.userId, ids],
+    );
+    const ascending = [...ids].reverse();
+    for (const mode of ['one_statement', 'parallel'] as const) {
+      const reads = await repository(mode).read(tia.userId, now);
+      expect(reads.priorities.map((p) => p.id)).toEqual(ascending);
+      expect(reads.introOpportunities.map((o) => o.id)).toEqual(ascending);
+    }
+  });
+
   it('never gives a member another member’s rows', async () => {
     for (const mode of ['one_statement', 'parallel'] as const) {
       const own = await repository(mode).read(dana.userId, now);

@@ -40,12 +40,13 @@ export const CONCIERGE_READS: ReadSet<ConciergeReads> = {
   priorities: {
     arity: 1,
     sql: `SELECT id, priority_rank, item_type, item_id, value_score, status, presentation_count, presented_at,
-                 item_summary, item_primary_name, item_secondary_name, item_context
+                 item_summary, item_primary_name, item_secondary_name, item_context, created_at
           FROM user_priorities
           WHERE user_id = $1 AND status IN ('active', 'presented', 'clarifying') AND presentation_count <= 1
             AND (expires_at IS NULL OR expires_at > now())
-          ORDER BY priority_rank, created_at
+          ORDER BY priority_rank, created_at, id
           LIMIT 10`,
+    order: 'priority_rank, created_at, id',
     map: (rows) =>
       rows.map((r) => ({
         id: r.id as string,
@@ -65,10 +66,11 @@ export const CONCIERGE_READS: ReadSet<ConciergeReads> = {
   introOpportunities: {
     arity: 1,
     sql: `SELECT id, first_name, last_name, prospect_company, prospect_title, innovator_id, innovator_name,
-                 bounty_credits, status, presentation_count
+                 bounty_credits, status, presentation_count, created_at
           FROM intro_opportunities
           WHERE connector_user_id = $1 AND status IN ('open', 'presented')
-          ORDER BY created_at DESC LIMIT 10`,
+          ORDER BY created_at DESC, id LIMIT 10`,
+    order: 'created_at DESC, id',
     map: (rows) =>
       rows.map((r) => ({
         id: r.id as string,
@@ -84,11 +86,13 @@ export const CONCIERGE_READS: ReadSet<ConciergeReads> = {
   },
   introOffers: {
     arity: 1,
-    sql: `SELECT id, offering_user_id, introducee_user_id, prospect_name, prospect_company, status, bounty_credits
+    sql: `SELECT id, offering_user_id, introducee_user_id, prospect_name, prospect_company, status, bounty_credits,
+                 created_at
           FROM intro_offers
           WHERE (introducee_user_id = $1 AND status = 'pending_introducee_response')
              OR (offering_user_id = $1 AND status = 'pending_connector_confirmation')
-          ORDER BY created_at DESC LIMIT 10`,
+          ORDER BY created_at DESC, id LIMIT 10`,
+    order: 'created_at DESC, id',
     map: (rows, userId) =>
       rows.map((r) => ({
         id: r.id as string,
@@ -104,10 +108,11 @@ export const CONCIERGE_READS: ReadSet<ConciergeReads> = {
   connectionRequests: {
     arity: 1,
     sql: `SELECT id, requestor_user_id, requestor_name, requestor_company, intro_context, bounty_credits, status,
-                 presentation_count
+                 presentation_count, created_at
           FROM connection_requests
           WHERE introducee_user_id = $1 AND status IN ('open', 'presented')
-          ORDER BY created_at DESC LIMIT 10`,
+          ORDER BY created_at DESC, id LIMIT 10`,
+    order: 'created_at DESC, id',
     map: (rows) =>
       rows.map((r) => ({
         id: r.id as string,
@@ -128,7 +133,7 @@ export const CONCIERGE_READS: ReadSet<ConciergeReads> = {
    */
   ownIntros: {
     arity: 1,
-    sql: `SELECT intro_type, id, status, person_name, company FROM (
+    sql: `SELECT intro_type, id, status, person_name, company, updated_at FROM (
             SELECT 'intro_opportunity' AS intro_type, o.id, o.status,
                    NULLIF(trim(concat_ws(' ', o.first_name, o.last_name)), '') AS person_name,
                    o.prospect_company AS company, o.updated_at
@@ -149,6 +154,7 @@ export const CONCIERGE_READS: ReadSet<ConciergeReads> = {
           ) intros
           ORDER BY updated_at DESC, id
           LIMIT ${MAX_OWN_INTROS}`,
+    order: 'updated_at DESC, id',
     map: (rows) =>
       rows.map((r) => ({
         introType: r.intro_type as IntroKind,
@@ -161,13 +167,15 @@ export const CONCIERGE_READS: ReadSet<ConciergeReads> = {
   /** Open requests aimed at the member that they have not answered (up to 5). */
   openRequests: {
     arity: 1,
-    sql: `SELECT r.id, r.requesting_user_id, r.question, r.request_summary, r.category, r.expertise_needed
+    sql: `SELECT r.id, r.requesting_user_id, r.question, r.request_summary, r.category, r.expertise_needed,
+                 r.created_at
           FROM community_requests r
           WHERE r.status = 'open' AND $1 = ANY(r.target_user_ids)
             AND (r.expires_at IS NULL OR r.expires_at > now())
             AND r.requesting_user_id IS DISTINCT FROM $1
             AND NOT EXISTS (SELECT 1 FROM community_responses c WHERE c.request_id = r.id AND c.user_id = $1)
-          ORDER BY r.created_at DESC LIMIT 5`,
+          ORDER BY r.created_at DESC, r.id LIMIT 5`,
+    order: 'created_at DESC, id',
     map: (rows) =>
       rows.map((r) => ({
         id: r.id as string,

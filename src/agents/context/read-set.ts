@@ -18,7 +18,11 @@ export const toDate = (value: unknown): Date | null =>
 export interface Read<V> {
   arity: number;
   sql: string;
-  /** The read's ORDER BY over its own output columns, for the aggregate of the one statement. */
+  /**
+   * The read's ORDER BY over its own output columns (ending in a unique column, so ties are
+   * broken the same way every time), for the aggregate of the one statement. Every read of more
+   * than one row gives it: PostgreSQL promises an aggregate's order only from its own ORDER BY.
+   */
   order?: string;
   map(rows: Row[], userId: string): V;
 }
@@ -30,8 +34,7 @@ const namesOf = <T>(reads: ReadSet<T>) => Object.keys(reads) as Array<keyof T & 
 /**
  * Every read as a subquery of one statement: one connection, one round trip and one snapshot per
  * turn instead of one per read. Each read's rows come back as a JSON array (empty, never NULL) in
- * the read's order: `order` inside the aggregate when the read gives one; otherwise the sorted
- * subquery's (json_agg keeps it: nothing sits between the sort and the aggregate).
+ * the read's `order`, given inside the aggregate (a read without one returns at most one row).
  */
 export const oneStatement = <T>(reads: ReadSet<T>): string =>
   `SELECT ${namesOf(reads)
