@@ -2,14 +2,14 @@
 # The image's entrypoint (under tini): caps V8's heap at half the container's memory limit, then
 # runs the command (`node dist/main.js`).
 #
-# Why: V8 sizes its heap from the memory it can see. Where that is the host's and not the
-# container's limit, it lets garbage pile up far past the container's size before a full GC, and the
-# container is killed for memory it did not need (after a 100,000-text backlog the live heap is about
-# 44 MB, yet resident memory grows to 260 MB and more). Half leaves the other half for what is not
-# heap: code, buffers, sockets, the pg and WebSocket clients.
+# Why: V8 sizes its heap from the memory it can see and lets garbage pile up until it nears that
+# size. Where it sees the host's memory and not the container's limit, the container can be killed
+# for memory that was only garbage (working off a 100,000-text backlog: 261 MB resident uncapped,
+# 177 MB capped at 256 MB). Half leaves the other half for what is not heap: code, buffers, sockets,
+# the pg and WebSocket clients.
 #
 # Left alone: a NODE_OPTIONS that already sets --max-old-space-size (the operator's choice), and a
-# limit that is unset ("max"), unreadable or not a number (then V8 sizes the heap as usual).
+# limit that is unset ("max"), unreadable, not a number or under 128 MiB (then V8 sizes the heap).
 # MEMORY_LIMIT_FILE names the file to read instead of the cgroup's (the tests use it).
 set -eu
 
