@@ -348,7 +348,7 @@ function footprintSection(footprint: FootprintResult): string {
   };
   const header = [
     'realtime-processor',
-    ...(capped ? [capped.name.replace('realtime-processor, ', '')] : []),
+    ...(capped ? [`heap capped at ${capped.heapCapMb} MB`] : []),
     'graphile-worker (reference)',
   ];
   const cappedNote = capped

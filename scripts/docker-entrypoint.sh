@@ -10,7 +10,8 @@
 #
 # Left alone: a NODE_OPTIONS that already sets --max-old-space-size (the operator's choice), and a
 # limit that is unset ("max"), unreadable, not a number or under 128 MiB (then V8 sizes the heap).
-# MEMORY_LIMIT_FILE names the file to read instead of the cgroup's (the tests use it).
+# MEMORY_LIMIT_FILE (a path without spaces) names the file to read instead of the cgroup's (the
+# tests use it).
 set -eu
 
 already_set() {
@@ -20,15 +21,14 @@ already_set() {
   esac
 }
 
+# The first readable of MEMORY_LIMIT_FILE, or else cgroup v2's file and then v1's.
 memory_limit_bytes() {
-  for file in "${MEMORY_LIMIT_FILE:-/sys/fs/cgroup/memory.max}" /sys/fs/cgroup/memory/memory.limit_in_bytes; do
+  for file in ${MEMORY_LIMIT_FILE:-/sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes}; do
     if [ -r "$file" ]; then
       read -r value < "$file" || true
       printf '%s' "${value:-}"
       return 0
     fi
-    # With MEMORY_LIMIT_FILE set, that file alone decides.
-    [ -n "${MEMORY_LIMIT_FILE:-}" ] && return 0
   done
 }
 

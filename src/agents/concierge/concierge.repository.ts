@@ -2,13 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { ConciergeContextReads, Environment } from '../../config/environment';
 import { DatabaseService } from '../../database/database.service';
-import { readEachAlone, readInOneStatement } from '../context/read-set';
-import {
-  CONCIERGE_READS,
-  CONCIERGE_READS_IN_ONE_STATEMENT,
-  conciergeReadParams,
-  type ConciergeReads,
-} from './concierge-context.reads';
+import { contextReadsMode, readAll } from '../context/read-set';
+import { CONCIERGE_READS, conciergeReadParams, type ConciergeReads } from './concierge-context.reads';
 
 /**
  * The Concierge's reads: only rows of this member, bounded. It never writes. CONCIERGE_CONTEXT_READS
@@ -24,13 +19,10 @@ export class ConciergeRepository {
     private readonly database: DatabaseService,
     config: ConfigService<Environment, true>,
   ) {
-    this.mode = config.get('CONCIERGE_CONTEXT_READS', { infer: true }) ?? 'one_statement';
+    this.mode = contextReadsMode(config);
   }
 
   read(userId: string, now: Date): Promise<ConciergeReads> {
-    const params = conciergeReadParams(userId, now);
-    return this.mode === 'parallel'
-      ? readEachAlone(this.database, CONCIERGE_READS, params, userId)
-      : readInOneStatement(this.database, CONCIERGE_READS, CONCIERGE_READS_IN_ONE_STATEMENT, params, userId);
+    return readAll(this.database, this.mode, CONCIERGE_READS, conciergeReadParams(userId, now), userId);
   }
 }

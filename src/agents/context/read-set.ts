@@ -1,3 +1,5 @@
+import type { ConfigService } from '@nestjs/config';
+import type { ConciergeContextReads, Environment } from '../../config/environment';
 import type { DatabaseService } from '../../database/database.service';
 
 /**
@@ -31,45 +33,55 @@ export type ReadSet<T> = { [K in keyof T]: Read<T[K]> };
 
 const namesOf = <T>(reads: ReadSet<T>) => Object.keys(reads) as Array<keyof T & string>;
 
+/** Each read set's one statement, built once (the sets are module constants). */
+const statements = new WeakMap<object, string>();
+
 /**
  * Every read as a subquery of one statement: one connection, one round trip and one snapshot per
  * turn instead of one per read. Each read's rows come back as a JSON array (empty, never NULL) in
  * the read's `order`, given inside the aggregate (a read without one returns at most one row).
  */
-export const oneStatement = <T>(reads: ReadSet<T>): string =>
-  `SELECT ${namesOf(reads)
-    .map((name) => {
-      const { sql, order } = reads[name];
-      const agg = order ? `json_agg(read_rows ORDER BY ${order})` : 'json_agg(read_rows)';
-      return `(SELECT coalesce(${agg}, '[]'::json) FROM (${sql}) read_rows) AS "${name}"`;
-    })
-    .join(',\n       ')}`;
-
-/** Runs `statement` (the set's `oneStatement`) and maps each read's rows as if it had run alone. */
-export async function readInOneStatement<T>(
-  database: DatabaseService,
-  reads: ReadSet<T>,
-  statement: string,
-  params: unknown[],
-  userId: string,
-): Promise<T> {
-  const [row] = await database.query<Record<string, Row[]>>(statement, params);
-  return Object.fromEntries(namesOf(reads).map((name) => [name, reads[name].map(row[name], userId)])) as T;
+export function oneStatement<T>(reads: ReadSet<T>): string {
+  let statement = statements.get(reads);
+  if (statement === undefined) {
+    statement = `SELECT ${namesOf(reads)
+      .map((name) => {
+        const { sql, order } = reads[name];
+        const agg = order ? `json_agg(read_rows ORDER BY ${order})` : 'json_agg(read_rows)';
+        return `(SELECT coalesce(${agg}, '[]'::json) FROM (${sql}) read_rows) AS "${name}"`;
+      })
+      .join(',\n       ')}`;
+    statements.set(reads, statement);
+  }
+  return statement;
 }
 
-/** Each read alone, all at once, each on its own pooled connection (the reference). */
-export async function readEachAlone<T>(
+/** How the member agents' context reads reach PostgreSQL (CONCIERGE_CONTEXT_READS). */
+export const contextReadsMode = (config: ConfigService<Environment, true>): ConciergeContextReads =>
+  config.get('CONCIERGE_CONTEXT_READS', { infer: true }) ?? 'one_statement';
+
+/**
+ * A read set's values for `userId`: `one_statement` sends the set's one statement and maps each
+ * read's rows as if it had run alone; `parallel` sends each read alone, all at once, each on its
+ * own pooled connection (the reference). Both give the same values.
+ */
+export async function readAll<T>(
   database: DatabaseService,
+  mode: ConciergeContextReads,
   reads: ReadSet<T>,
   params: unknown[],
   userId: string,
 ): Promise<T> {
-  const values = await Promise.all(
-    namesOf(reads).map(async (name) => {
-      const read = reads[name];
-      const rows = await database.query(read.sql, params.slice(0, read.arity));
-      return [name, read.map(rows, userId)] as const;
-    }),
-  );
-  return Object.fromEntries(values) as T;
+  if (mode === 'parallel') {
+    const values = await Promise.all(
+      namesOf(reads).map(async (name) => {
+        const read = reads[name];
+        const rows = await database.query(read.sql, params.slice(0, read.arity));
+        return [name, read.map(rows, userId)] as const;
+      }),
+    );
+    return Object.fromEntries(values) as T;
+  }
+  const [row] = await database.query<Record<string, Row[]>>(oneStatement(reads), params);
+  return Object.fromEntries(namesOf(reads).map((name) => [name, reads[name].map(row[name], userId)])) as T;
 }

@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { ConciergeContextReads, Environment } from '../../config/environment';
 import { DatabaseService } from '../../database/database.service';
-import { readEachAlone, readInOneStatement } from '../context/read-set';
+import { contextReadsMode, readAll } from '../context/read-set';
 import {
   INNOVATOR_READS,
-  INNOVATOR_READS_IN_ONE_STATEMENT,
   innovatorReadParams,
   toContextParts,
   type InnovatorContextParts,
@@ -26,17 +25,14 @@ export class InnovatorRepository {
     private readonly database: DatabaseService,
     config: ConfigService<Environment, true>,
   ) {
-    this.mode = config.get('CONCIERGE_CONTEXT_READS', { infer: true }) ?? 'one_statement';
+    this.mode = contextReadsMode(config);
   }
 
   /** The innovator's own rows of a turn's context. */
   async readContext(userId: string): Promise<InnovatorContextParts> {
-    const params = innovatorReadParams(userId);
-    const reads =
-      this.mode === 'parallel'
-        ? await readEachAlone(this.database, INNOVATOR_READS, params, userId)
-        : await readInOneStatement(this.database, INNOVATOR_READS, INNOVATOR_READS_IN_ONE_STATEMENT, params, userId);
-    return toContextParts(reads);
+    return toContextParts(
+      await readAll(this.database, this.mode, INNOVATOR_READS, innovatorReadParams(userId), userId),
+    );
   }
 
   /**
