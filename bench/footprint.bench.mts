@@ -63,8 +63,8 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
 
 interface ServiceVariant {
   name: string;
-  env: Record<string, string>;
   database: string;
+  /** Runs the service with NODE_OPTIONS=--max-old-space-size=<this>. */
   heapCapMb?: number;
 }
 
@@ -73,19 +73,27 @@ interface ServiceVariant {
  * variant in turn (each on its own database), so a slow stretch of the shared machine is not
  * charged to one variant.
  */
-async function serviceFootprints(serverUrl: string, variants: ServiceVariant[]): Promise<ProcessFootprint[]> {
+async function serviceFootprints(
+  serverUrl: string,
+  baseEnv: Record<string, string>,
+  variants: ServiceVariant[],
+): Promise<ProcessFootprint[]> {
   const runs = [];
   for (const variant of variants) {
+    const env =
+      variant.heapCapMb === undefined
+        ? baseEnv
+        : { ...baseEnv, NODE_OPTIONS: `--max-old-space-size=${variant.heapCapMb}` };
     const url = await createDatabase(serverUrl, variant.database, true);
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     // Idle clients cut when the benchmark stops PostgreSQL are not a failure.
     pool.on('error', () => undefined);
-    const idle = await BenchService.start({ DATABASE_URL: url, ...variant.env });
+    const idle = await BenchService.start({ DATABASE_URL: url, ...env });
     const startToReadyMs = await idle.waitConnected();
     await settle();
     const rssIdleMb = await idle.rssMb();
     await idle.stop();
-    runs.push({ variant, url, pool, startToReadyMs, rssIdleMb, backlogs: [] as BacklogPoint[] });
+    runs.push({ variant, env, url, pool, startToReadyMs, rssIdleMb, backlogs: [] as BacklogPoint[] });
   }
   for (const [index, waiting] of BACKLOGS.entries()) {
     for (const run of runs) {
@@ -99,7 +107,7 @@ async function serviceFootprints(serverUrl: string, variants: ServiceVariant[]):
          FROM c CROSS JOIN generate_series(1, $2) n`,
         [waiting / TEXTS_PER_USER, TEXTS_PER_USER, index],
       );
-      const busy = await BenchService.start({ DATABASE_URL: run.url, ...run.variant.env });
+      const busy = await BenchService.start({ DATABASE_URL: run.url, ...run.env });
       const point = await drain(busy.child.pid!, async () => {
         const { rows } = await run.pool.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound' AND processing_state <> 'done'`,
@@ -181,11 +189,10 @@ export async function benchFootprint(
   env: Record<string, string>,
   concurrency: number,
 ): Promise<FootprintResult> {
-  const [service, serviceHeapCapped] = await serviceFootprints(serverUrl, [
-    { name: 'realtime-processor', env, database: 'bench_footprint' },
+  const [service, serviceHeapCapped] = await serviceFootprints(serverUrl, env, [
+    { name: 'realtime-processor', database: 'bench_footprint' },
     {
       name: `realtime-processor, heap capped at ${CONTAINER_HEAP_CAP_MB} MB`,
-      env: { ...env, NODE_OPTIONS: `--max-old-space-size=${CONTAINER_HEAP_CAP_MB}` },
       database: 'bench_footprint_capped',
       heapCapMb: CONTAINER_HEAP_CAP_MB,
     },
